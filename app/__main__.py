@@ -1,0 +1,152 @@
+"""Composition root: ``python -m app`` opens the GUI, ``python -m app COMMAND`` runs the CLI.
+
+The only place in app/ that may reach ui/, and only inside the ``gui`` and ``check`` commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from app import APP_NAME, __version__
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from exc
+
+
+def _db_arg(parser: argparse.ArgumentParser, required: bool = False) -> None:
+    parser.add_argument(
+        "--db", required=required, metavar="PATH",
+        help="数据库文件路径或 SQLAlchemy URL（默认：用户数据目录中的 dangjian.sqlite）",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m app", description=f"{APP_NAME} {__version__}")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gui = sub.add_parser("gui", help="打开图形界面（默认）")
+    _db_arg(gui)
+    gui.add_argument("--page", help="打开的页面：workbench, orgs, settings")
+    gui.add_argument("--screenshot", metavar="OUT.png", help="页面加载完成后截图保存并退出")
+    gui.add_argument("--sample", action="store_true", help="打开示例社区（单独的示例数据库）")
+
+    demo = sub.add_parser("demo", help="在空数据库中生成示例社区")
+    _db_arg(demo, required=True)
+    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--today", type=_date, help="以此日期为“今天”生成（YYYY-MM-DD）")
+
+    backup = sub.add_parser("backup", help="备份数据库")
+    _db_arg(backup)
+    backup.add_argument("--out", metavar="FILE", help="备份文件（默认：数据库旁的备份文件夹）")
+
+    restore = sub.add_parser("restore", help="从备份文件恢复数据库")
+    restore.add_argument("file", metavar="FILE", help="备份文件")
+    _db_arg(restore)
+
+    print_ = sub.add_parser("print", help="生成 PDF 文档")
+    print_.add_argument("document", choices=["orgs"], help="orgs：党组织名册")
+    _db_arg(print_)
+    print_.add_argument("--out", required=True, metavar="FILE.pdf")
+    return parser
+
+
+def _db_target(value: str | None) -> str:
+    from app.paths import default_db_path
+
+    return value or str(default_db_path())
+
+
+def cmd_demo(args) -> int:
+    from app import demo
+    from app.database import open_app_database
+
+    database = open_app_database(args.db)
+    try:
+        with database.unit_of_work("生成示例社区") as session:
+            summary = demo.build(session, seed=args.seed, today=args.today)
+    finally:
+        database.close()
+    print(f"已生成示例社区“{summary.community_name}”：{summary.organizations} 个党组织，"
+          f"{summary.grids} 个网格，{summary.buildings} 个楼栋党小组。")
+    return 0
+
+
+def cmd_backup(args) -> int:
+    from app import backup
+
+    target = Path(_db_target(args.db))
+    made = backup.make_backup(target, Path(args.out) if args.out else None)
+    print(f"已备份到：{made}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from app import backup
+
+    result = backup.restore(Path(args.file), Path(_db_target(args.db)))
+    print(result.message)
+    return 0
+
+
+def cmd_print(args) -> int:
+    from app import orgs, settings
+    from app.database import open_app_database
+    from app.reports.orgs_roster import RosterData, render_orgs_roster
+
+    database = open_app_database(_db_target(args.db))
+    try:
+        with database.read() as session:
+            data = RosterData(settings=settings.load(session), nodes=orgs.list_tree(session), printed_on=date.today())
+    finally:
+        database.close()
+    out = Path(args.out)
+    pages = render_orgs_roster(data, out)
+    print(f"已生成党组织名册：{out}（{pages} 页）")
+    return 0
+
+
+def cmd_gui(args) -> int:
+    from ui.application import run_gui
+
+    return run_gui(db=args.db, page=args.page, screenshot=args.screenshot, sample=args.sample)
+
+
+COMMANDS = {
+    "gui": cmd_gui,
+    "demo": cmd_demo,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "print": cmd_print,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not argv or argv[0].startswith("--") and argv[0] not in ("--version", "-h", "--help"):
+        argv = ["gui", *argv]
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["gui"])
+    from app.errors import AppError, DatabaseError
+
+    try:
+        return COMMANDS[args.command](args)
+    except (AppError, DatabaseError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("已取消。", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""设置: the community's name and code, the committee's printed name, the operator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.changes import SETTINGS, Changes
+from app.errors import ValidationError
+from db.models import Setting
+
+
+@dataclass(frozen=True)
+class CommunitySettings:
+    community_name: str = ""
+    community_code: str = ""
+    committee_name: str = ""  # as printed on documents, e.g. 中共幸福里社区委员会
+    operator_name: str = ""  # recorded on every logged change
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.community_name)
+
+
+LABELS = {
+    "community_name": "社区名称",
+    "community_code": "社区代码",
+    "committee_name": "党组织落款名称",
+    "operator_name": "当前操作员",
+}
+
+
+def load(session: Session) -> CommunitySettings:
+    stored = dict(session.execute(select(Setting.key, Setting.value)).tuples().all())
+    return CommunitySettings(**{f.name: stored.get(f.name, "") for f in fields(CommunitySettings)})
+
+
+def get_value(session: Session, key: str, default: str = "") -> str:
+    row = session.get(Setting, key)
+    return row.value if row is not None else default
+
+
+def set_value(session: Session, key: str, value: str) -> None:
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+
+
+def validate(values: CommunitySettings) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not values.community_name.strip():
+        errors["community_name"] = "请填写社区名称。"
+    elif len(values.community_name.strip()) > 50:
+        errors["community_name"] = "社区名称不能超过 50 个字。"
+    code = values.community_code.strip()
+    if code and not code.isalnum():
+        errors["community_code"] = "社区代码只能包含字母和数字。"
+    if len(values.operator_name.strip()) > 20:
+        errors["operator_name"] = "操作员姓名不能超过 20 个字。"
+    return errors
+
+
+def save(session: Session, values: CommunitySettings) -> Changes:
+    errors = validate(values)
+    if errors:
+        raise ValidationError(errors)
+    for f in fields(CommunitySettings):
+        set_value(session, f.name, getattr(values, f.name).strip())
+    from app import audit
+
+    audit.log(session, "settings", None, "修改设置", values.community_name.strip())
+    return SETTINGS

@@ -1,0 +1,72 @@
+"""Engines for SQLite files (and SQLAlchemy URLs), with the connection pragmas of the design."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import NullPool
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 5000
+
+
+def is_url(target: str | os.PathLike[str]) -> bool:
+    return "://" in str(target)
+
+
+def file_url(path: Path, *, readonly: bool = False, immutable: bool = False) -> str:
+    if not readonly:
+        return f"sqlite+pysqlite:///{path}"
+    params = "immutable=1" if immutable else "mode=ro"
+    return f"sqlite+pysqlite:///file:{quote(str(path))}?{params}&uri=true"
+
+
+def _install_transaction_recipe(engine: Engine, *, pragmas: list[str]) -> None:
+    """SQLAlchemy's pysqlite recipe: the driver never begins or commits on its own.
+
+    Every unit of work is then one real ``BEGIN`` … ``COMMIT``, DDL included, so a failing
+    migration or use case rolls back whole.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised via every test
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in pragmas:
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+def make_engine(
+    target: str | Path,
+    *,
+    readonly: bool = False,
+    immutable: bool = False,
+    busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    foreign_keys: bool = True,
+) -> Engine:
+    """An engine for a SQLite file (or any SQLAlchemy URL) with the program's pragmas."""
+    if is_url(target):
+        url = str(target)
+        if not url.startswith("sqlite"):
+            return create_engine(url, future=True)
+    else:
+        url = file_url(Path(target), readonly=readonly, immutable=immutable)
+    pragmas = [
+        f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}",
+        f"PRAGMA busy_timeout={int(busy_timeout_ms)}",
+    ]
+    if not readonly:
+        pragmas.append("PRAGMA journal_mode=WAL")
+    # NullPool: a closed session really closes its file, so backups, restores and the
+    # read-only check never meet a connection kept alive by a pool.
+    engine = create_engine(url, poolclass=NullPool, future=True)
+    _install_transaction_recipe(engine, pragmas=pragmas)
+    return engine

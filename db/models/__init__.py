@@ -1,0 +1,8 @@
+"""One module per area; importing this package registers every table on ``Base.metadata``."""
+
+from db.base import Base
+from db.models.audit import ChangeLog
+from db.models.orgs import CommitteeMember, Organization
+from db.models.settings import Setting
+
+__all__ = ["Base", "ChangeLog", "CommitteeMember", "Organization", "Setting"]
