@@ -77,11 +77,10 @@ def build(session: Session, *, seed: int = 0, today: date | None = None) -> Demo
 
     def add(parent: int | None, name: str, kind: str, place: str, start: date, roles: tuple[str, ...],
             note: str = "") -> int:
+        # 党小组 elect no committee, so they have no term to renew.
+        term_end = None if kind == "党小组" else orgs.default_term_end(start)
         org_id, _ = orgs.create(
-            session,
-            parent,
-            orgs.OrgInput(name, kind, start, orgs.default_term_end(start), place, note, committee(*roles)),
-            today=today,
+            session, parent, orgs.OrgInput(name, kind, start, term_end, place, note, committee(*roles)), today=today
         )
         return org_id
 

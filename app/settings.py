@@ -33,7 +33,7 @@ LABELS = {
 
 
 def load(session: Session) -> CommunitySettings:
-    stored = dict(session.execute(select(Setting.key, Setting.value)).tuples().all())
+    stored = {key: value for key, value in session.execute(select(Setting.key, Setting.value))}
     return CommunitySettings(**{f.name: stored.get(f.name, "") for f in fields(CommunitySettings)})
 
 
@@ -74,3 +74,23 @@ def save(session: Session, values: CommunitySettings) -> Changes:
 
     audit.log(session, "settings", None, "修改设置", values.community_name.strip())
     return SETTINGS
+
+
+def create_community(
+    session: Session, values: CommunitySettings, top_name: str, top_kind: str = "党委"
+) -> Changes:
+    """新建社区: the settings and the top organisation of an empty database, in one go."""
+    from app import orgs
+
+    if load(session).configured:
+        raise ValidationError("此数据库已经建立了社区。", "community_name")
+    errors = validate(values)
+    top = orgs.OrgInput(name=top_name.strip(), kind=top_kind)
+    errors.update({f"top_{k}": v for k, v in orgs.validate(session, top, parent_id=None).items()})
+    if top_kind not in ("党委", "党总支", "党支部"):
+        errors["top_kind"] = "社区的顶层组织应为党委、党总支或党支部。"
+    if errors:
+        raise ValidationError(errors)
+    changes = save(session, values)
+    _, org_changes = orgs.create(session, None, top)
+    return changes | org_changes

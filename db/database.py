@@ -169,36 +169,45 @@ def open_database(
         immutable = bool(readonly) and not folder_ok
     readonly = bool(readonly)
 
+    # Look before touching: a probe reads the revision without switching the file to WAL (which
+    # rewrites its header), so a refused file is left exactly as it was. A writable file is
+    # probed read-write (mode=rw): a read-only connection could not remove the -wal/-shm files
+    # of a WAL database when it closes.
+    if path is None or path.exists():
+        probe = make_engine(
+            path if path is not None else target_str,
+            readonly=readonly,
+            immutable=immutable,
+            busy_timeout_ms=busy_timeout_ms,
+            probe=True,
+        )
+        try:
+            revision, has_tables = read_revision(probe)
+        finally:
+            probe.dispose()
+    else:
+        revision, has_tables = None, False
+
+    if revision is not None and revision not in SCHEMA_REVISIONS:
+        raise NewerSchemaError(
+            f"此数据库来自更新版本的本程序（数据库版本 {revision}），当前程序不认识它。"
+            "文件未被改动；请安装新版本后再打开。"
+        )
+    if revision is None and has_tables:
+        raise NotADatabaseError("这个 SQLite 文件不是本程序的数据库（缺少版本信息）。文件未被改动。")
+    if readonly and revision != SCHEMA_HEAD:
+        raise ReadOnlyError(
+            "此数据库文件是只读的，且需要升级到当前版本才能打开。请复制到可写的文件夹后再打开。"
+        )
+
     engine = make_engine(
         path if path is not None else target_str,
         readonly=readonly,
         immutable=immutable,
         busy_timeout_ms=busy_timeout_ms,
     )
-    try:
-        revision, has_tables = read_revision(engine)
-    except Exception:
-        engine.dispose()
-        raise
     database = Database(target_str, path, engine, readonly=readonly, revision=revision)
-    if revision == SCHEMA_HEAD:
-        return database
-
-    if revision is not None and revision not in SCHEMA_REVISIONS:
-        engine.dispose()
-        raise NewerSchemaError(
-            f"此数据库来自更新版本的本程序（数据库版本 {revision}），当前程序不认识它。"
-            "文件未被改动；请安装新版本后再打开。"
-        )
-    if revision is None and has_tables:
-        engine.dispose()
-        raise NotADatabaseError("这个 SQLite 文件不是本程序的数据库（缺少版本信息）。文件未被改动。")
-    if readonly:
-        engine.dispose()
-        raise ReadOnlyError(
-            "此数据库文件是只读的，且需要升级到当前版本才能打开。请复制到可写的文件夹后再打开。"
-        )
-    if not migrate:
+    if revision == SCHEMA_HEAD or not migrate:
         return database
 
     if revision is not None and before_migrate is not None and path is not None:
@@ -222,7 +231,7 @@ def open_database(
 def sqlite_integrity_check(path: Path) -> list[str]:
     """``PRAGMA integrity_check`` on a file, read-only; ``[]`` when it is sound."""
     check_sqlite_file(path)
-    uri = f"file:{path}?mode=ro"
+    uri = f"{path.resolve().as_uri()}?mode=ro"
     try:
         conn = sqlite3.connect(uri, uri=True)
     except sqlite3.Error as exc:

@@ -17,11 +17,15 @@ def is_url(target: str | os.PathLike[str]) -> bool:
     return "://" in str(target)
 
 
-def file_url(path: Path, *, readonly: bool = False, immutable: bool = False) -> str:
-    if not readonly:
-        return f"sqlite+pysqlite:///{path}"
-    params = "immutable=1" if immutable else "mode=ro"
-    return f"sqlite+pysqlite:///file:{quote(str(path))}?{params}&uri=true"
+def file_url(path: Path, *, readonly: bool = False, immutable: bool = False, create: bool = True) -> str:
+    """A pysqlite URL for a file; ``create=False`` opens read-write but never creates the file."""
+    if readonly:
+        params = "immutable=1" if immutable else "mode=ro"
+    else:
+        params = "mode=rwc" if create else "mode=rw"
+    # Always the URI form, quoted for SQLite (a folder named like “备份#1” must not end the path)
+    # and once more for SQLAlchemy, which unquotes the database part of a URL.
+    return f"sqlite+pysqlite:///file:{quote(quote(str(path)))}?{params}&uri=true"
 
 
 def _install_transaction_recipe(engine: Engine, *, pragmas: list[str]) -> None:
@@ -51,19 +55,23 @@ def make_engine(
     immutable: bool = False,
     busy_timeout_ms: int = BUSY_TIMEOUT_MS,
     foreign_keys: bool = True,
+    probe: bool = False,
 ) -> Engine:
-    """An engine for a SQLite file (or any SQLAlchemy URL) with the program's pragmas."""
+    """An engine for a SQLite file (or any SQLAlchemy URL) with the program's pragmas.
+
+    ``probe``: only to look at an existing file — never creates it, never switches it to WAL.
+    """
     if is_url(target):
         url = str(target)
         if not url.startswith("sqlite"):
             return create_engine(url, future=True)
     else:
-        url = file_url(Path(target), readonly=readonly, immutable=immutable)
+        url = file_url(Path(target), readonly=readonly, immutable=immutable, create=not probe)
     pragmas = [
         f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}",
         f"PRAGMA busy_timeout={int(busy_timeout_ms)}",
     ]
-    if not readonly:
+    if not readonly and not probe:
         pragmas.append("PRAGMA journal_mode=WAL")
     # NullPool: a closed session really closes its file, so backups, restores and the
     # read-only check never meet a connection kept alive by a pool.

@@ -3,9 +3,9 @@
 Revision ID: 0002
 Revises: 0001
 
-The batch alter copies and drops ``organizations`` while child nodes point at their parents:
-it is safe only because db.migrate.upgrade runs with foreign keys off in one transaction
-(tests/db/test_migrations.py upgrades a saved 0001 database with a tree in it).
+Batch mode for SQLite; adding columns needs no table copy here. Migrations that do copy
+tables are safe only because db.migrate.upgrade runs with foreign keys off in one transaction
+(tests/db/test_migrations.py proves it with committee rows present).
 """
 
 import sqlalchemy as sa

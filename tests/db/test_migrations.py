@@ -1,0 +1,148 @@
+"""Migrations: the head constant, upgrading saved databases, and failing safely."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from db import SCHEMA_HEAD, SCHEMA_REVISIONS
+from db.database import open_database
+from db.engine import make_engine
+from db.errors import MigrationError
+from db.migrate import MIGRATIONS_DIR, script_head, upgrade
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def test_head_constant_matches_alembic_head():
+    from alembic.script import ScriptDirectory
+
+    from db.migrate import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config())
+    assert script_head() == SCHEMA_HEAD
+    chain = [rev.revision for rev in reversed(list(script.walk_revisions()))]
+    assert tuple(chain) == SCHEMA_REVISIONS
+
+
+def test_migrations_match_the_models(tmp_path):
+    """The schema the migrations build is the schema the models describe."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from db.models import Base
+
+    database = open_database(tmp_path / "x.sqlite")
+    with database.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    database.close()
+    assert diff == []
+
+
+def _rows(path: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def test_saved_0001_database_upgrades_with_its_tree_intact(tmp_path):
+    # GIVEN a database saved by revision 0001 with a tree: children point at their parents
+    path = tmp_path / "old.sqlite"
+    shutil.copy(DATA / "schema_0001.sqlite", path)
+    before = _rows(path, "SELECT id, parent_id, name, kind, sort_order FROM organizations ORDER BY id")
+    backups: list[tuple[Path, str | None]] = []
+    # WHEN the program opens it (0002 rebuilds the organizations table in batch mode)
+    database = open_database(path, before_migrate=lambda p, rev: backups.append((p, rev)))
+    database.close()
+    # THEN every node and every parent link is still there, and the backup hook ran first
+    after = _rows(path, "SELECT id, parent_id, name, kind, sort_order FROM organizations ORDER BY id")
+    assert after == before
+    assert _rows(path, "SELECT version_num FROM alembic_version") == [(SCHEMA_HEAD,)]
+    assert _rows(path, "SELECT place, note FROM organizations WHERE id = 3") == [("", "")]
+    assert _rows(path, "PRAGMA foreign_key_check") == []
+    assert backups == [(path.resolve(), "0001")]
+    assert database.migrated_from == "0001"
+
+
+BATCH_0003 = (
+    "from alembic import op\nimport sqlalchemy as sa\n"
+    "revision = '0003'\ndown_revision = '0002'\nbranch_labels = None\ndepends_on = None\n"
+    "def upgrade():\n"
+    "    with op.batch_alter_table('organizations', recreate='always') as b:\n"
+    "        b.add_column(sa.Column('extra', sa.Integer))\n"
+    "def downgrade():\n    pass\n"
+)
+
+
+def _scripts_with(tmp_path: Path, name: str, body: str) -> Path:
+    scripts = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / name).write_text(body, encoding="utf-8")
+    return scripts
+
+
+def test_batch_migration_that_copies_tables_keeps_child_rows(tmp_path, demo_db_path):
+    """A batch migration copies and drops ``organizations`` while committee rows (ON DELETE
+    CASCADE) and child nodes point at it: with the recipe, every row survives."""
+    scripts = _scripts_with(tmp_path, "0003_batch.py", BATCH_0003)
+    committee_before = _rows(demo_db_path, "SELECT org_id, role, name FROM org_committee_members ORDER BY id")
+    tree_before = _rows(demo_db_path, "SELECT id, parent_id, name FROM organizations ORDER BY id")
+    assert committee_before and len(tree_before) > 20
+    upgrade(make_engine(demo_db_path, foreign_keys=False), script_location=scripts)
+    assert _rows(demo_db_path, "SELECT org_id, role, name FROM org_committee_members ORDER BY id") == committee_before
+    assert _rows(demo_db_path, "SELECT id, parent_id, name FROM organizations ORDER BY id") == tree_before
+    assert _rows(demo_db_path, "SELECT version_num FROM alembic_version") == [("0003",)]
+
+
+def test_same_migration_with_foreign_keys_on_is_refused_and_rolled_back(tmp_path, demo_db_path):
+    """Why the recipe matters: with foreign keys on, dropping the copied table trips the
+    constraints (or would cascade); the runner rolls back and the data stays."""
+    scripts = _scripts_with(tmp_path, "0003_batch.py", BATCH_0003)
+    committee_before = _rows(demo_db_path, "SELECT org_id, role, name FROM org_committee_members ORDER BY id")
+    with pytest.raises(MigrationError, match="数据库保持原样"):
+        upgrade(make_engine(demo_db_path, foreign_keys=True), script_location=scripts)
+    assert _rows(demo_db_path, "SELECT org_id, role, name FROM org_committee_members ORDER BY id") == committee_before
+    assert _rows(demo_db_path, "SELECT version_num FROM alembic_version") == [(SCHEMA_HEAD,)]
+
+
+def test_failing_migration_leaves_the_file_as_it_was(tmp_path):
+    # GIVEN the real migrations plus a broken one that changes things before it fails
+    scripts = _scripts_with(
+        tmp_path,
+        "0003_broken.py",
+        "from alembic import op\nimport sqlalchemy as sa\n"
+        "revision = '0003'\ndown_revision = '0002'\nbranch_labels = None\ndepends_on = None\n"
+        "def upgrade():\n"
+        "    op.create_table('half_done', sa.Column('id', sa.Integer, primary_key=True))\n"
+        "    op.execute(\"UPDATE organizations SET name = 'CHANGED'\")\n"
+        "    with op.batch_alter_table('organizations') as b:\n"
+        "        b.add_column(sa.Column('extra', sa.Integer))\n"
+        "    raise RuntimeError('disk full')\n"
+        "def downgrade():\n    pass\n",
+    )
+    path = tmp_path / "old.sqlite"
+    shutil.copy(DATA / "schema_0001.sqlite", path)
+    original = path.read_bytes()
+    # WHEN the upgrade runs all the way to the broken revision
+    engine = make_engine(path, foreign_keys=False)
+    with pytest.raises(MigrationError, match="数据库保持原样"):
+        upgrade(engine, script_location=scripts)
+    engine.dispose()
+    # THEN not even the successful 0002 stayed: one transaction, rolled back whole
+    assert _rows(path, "SELECT version_num FROM alembic_version") == [("0001",)]
+    assert ("CHANGED",) not in _rows(path, "SELECT name FROM organizations")
+    tables = {r[0] for r in _rows(path, "SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "half_done" not in tables and "change_log" not in tables
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.close()
+    assert _rows(path, "SELECT id, name FROM organizations ORDER BY id") == [
+        (1, "旧版社区党委"), (2, "第一网格党支部"), (3, "1号楼党小组"), (4, "2号楼党小组"), (5, "离退休党员党支部")
+    ]
+    assert len(path.read_bytes()) == len(original)
