@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("file", metavar="FILE", help="备份文件")
     _db_arg(restore)
 
+    check = sub.add_parser("check", help="自检：数据库、中文字体 PDF、主窗口；给出 --db 时检查该数据库")
+    _db_arg(check)
+
     print_ = sub.add_parser("print", help="生成 PDF 文档")
     print_.add_argument("document", choices=["orgs"], help="orgs：党组织名册")
     _db_arg(print_)
@@ -119,7 +122,60 @@ def cmd_gui(args) -> int:
     return run_gui(db=args.db, page=args.page, screenshot=args.screenshot, sample=args.sample)
 
 
+def _window_step(db_path: Path):
+    from app.selfcheck import Step
+
+    def run() -> str:
+        import os
+
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from app.database import open_app_database
+        from ui.application import create_application
+        from ui.main_window import MainWindow
+
+        app = create_application()
+        database = open_app_database(db_path)
+        try:
+            window = MainWindow(database)
+            window.resize(1024, 700)
+            window.show_page("orgs")
+            window.show()
+            app.processEvents()
+            image = window.grab().toImage()
+            window.hide()  # not close(): the check must not overwrite the user's saved window state
+            window.deleteLater()
+            if image.isNull() or image.width() < 100:
+                raise RuntimeError("主窗口未能绘制")
+            shown = window.pages["orgs"].model.rowCount()
+        finally:
+            database.close()
+        return f"主窗口已创建并绘制（{image.width()}×{image.height()}，组织树 {shown} 个顶层节点）"
+
+    return Step("创建主窗口", run)
+
+
+def cmd_check(args) -> int:
+    from app.selfcheck import SelfCheck, integrity_step, temporary_folder
+
+    print(f"{APP_NAME} {__version__} 自检")
+    with temporary_folder() as folder:
+        check = SelfCheck(Path(folder))
+        steps = [*check.steps(), _window_step(check.db_path)]
+        if args.db:
+            steps.append(integrity_step(args.db))
+        for step in steps:
+            try:
+                detail = step.run()
+            except Exception as exc:  # a self-check reports every failure, whatever its kind
+                print(f"✗ {step.title}：{exc}")
+                return 1
+            print(f"✓ {step.title}：{detail}")
+    print("自检通过。")
+    return 0
+
+
 COMMANDS = {
+    "check": cmd_check,
     "gui": cmd_gui,
     "demo": cmd_demo,
     "backup": cmd_backup,

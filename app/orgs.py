@@ -204,6 +204,10 @@ def validate(
         errors["name"] = "组织名称中不能有“/”或“\\”（它们用来分隔组织路径）。"
     elif _sibling_name_taken(session, parent_id, name, org_id):
         errors["name"] = f"同一上级组织下已有名为“{name}”的组织。"
+    if len(data.place.strip()) > 100:
+        errors["place"] = "所在网格/楼栋不能超过 100 个字。"
+    if len(data.note.strip()) > 500:
+        errors["note"] = "备注不能超过 500 个字。"
     if data.kind not in ORG_KINDS:
         errors["kind"] = "请选择组织类型（" + "、".join(ORG_KINDS) + "）。"
     if data.founded_on and data.founded_on > today:

@@ -231,7 +231,9 @@ def open_database(
 def sqlite_integrity_check(path: Path) -> list[str]:
     """``PRAGMA integrity_check`` on a file, read-only; ``[]`` when it is sound."""
     check_sqlite_file(path)
-    uri = f"{path.resolve().as_uri()}?mode=ro"
+    # mode=rw where allowed: a read-only connection to a WAL database leaves -wal/-shm behind.
+    mode = "rw" if all(_writable(path)) else "ro"
+    uri = f"{path.resolve().as_uri()}?mode={mode}"
     try:
         conn = sqlite3.connect(uri, uri=True)
     except sqlite3.Error as exc:

@@ -1,0 +1,88 @@
+"""Small widgets and helpers shared by the pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate, QSettings, Qt
+from PySide6.QtWidgets import QDateEdit, QLabel, QMessageBox, QWidget
+
+from app.paths import user_data_dir
+
+EMPTY_DATE = QDate(1900, 1, 1)
+
+
+def ui_settings() -> QSettings:
+    """Window geometry, last page, column choices: an ini file in the user's data folder."""
+    return QSettings(str(user_data_dir() / "ui.ini"), QSettings.Format.IniFormat)
+
+
+def page_title(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("pageTitle")
+    return label
+
+
+def section_title(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("sectionTitle")
+    return label
+
+
+def error_label(name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    label.setProperty("class", "fieldError")
+    label.setStyleSheet("color: #c0392b;")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def show_error_on(label: QLabel, message: str | None) -> None:
+    label.setText(message or "")
+    label.setVisible(bool(message))
+
+
+class OptionalDateEdit(QDateEdit):
+    """A date edit that can be empty (shows 未填写); Delete or Backspace on it empties it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setCalendarPopup(True)
+        self.setDisplayFormat("yyyy-MM-dd")
+        self.setMinimumDate(EMPTY_DATE)
+        self.setSpecialValueText("未填写")
+        self.setDate(EMPTY_DATE)
+
+    def value(self) -> date | None:
+        qdate = self.date()
+        if qdate == EMPTY_DATE:
+            return None
+        return date(qdate.year(), qdate.month(), qdate.day())
+
+    def set_value(self, value: date | None) -> None:
+        self.setDate(QDate(value.year, value.month, value.day) if value else EMPTY_DATE)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.currentSectionIndex() == 0:
+            self.set_value(None)
+            return
+        super().keyPressEvent(event)
+
+
+def fmt_date(value: date | None, empty: str = "") -> str:
+    return value.strftime("%Y-%m-%d") if value else empty
+
+
+def critical(parent: QWidget | None, title: str, message: str) -> None:
+    QMessageBox.critical(parent, title, message)
+
+
+def confirm(parent: QWidget | None, title: str, message: str, ok_text: str = "确定") -> bool:
+    box = QMessageBox(QMessageBox.Icon.Question, title, message, parent=parent)
+    ok = box.addButton(ok_text, QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    return box.clickedButton() is ok

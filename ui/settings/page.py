@@ -1,0 +1,258 @@
+"""设置: the community's details, the operator, and backups (list, back up now, restore)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+)
+
+from app import settings
+from app.changes import BACKUPS, Changes
+from app.errors import AppError, DatabaseError
+from app.paths import backup_dir_for
+from app.settings import CommunitySettings
+from ui.common import confirm, error_label, page_title, show_error_on
+from ui.page import Page
+from ui.settings.backups_model import BackupsModel, Column, PathRole, SortRole
+
+FIELDS = (
+    ("community_name", "社区名称 *", "例如：幸福里社区"),
+    ("community_code", "社区代码", "统计用区划代码，可不填"),
+    ("committee_name", "党组织落款名称", "打印文件上的落款，例如：中共幸福里社区委员会"),
+    ("operator_name", "当前操作员", "记录在每一条修改记录中"),
+)
+
+
+class SettingsPage(Page):
+    area = "settings"
+    nav_title = "设置"
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        layout = QVBoxLayout(self)
+        layout.addWidget(page_title("设置"))
+
+        community = QGroupBox("社区信息")
+        form = QFormLayout(community)
+        self.edits: dict[str, QLineEdit] = {}
+        self.errors: dict[str, QLabel] = {}
+        for key, label, placeholder in FIELDS:
+            edit = QLineEdit()
+            edit.setObjectName(key)
+            edit.setPlaceholderText(placeholder)
+            edit.setMinimumWidth(360)
+            edit.textChanged.connect(self._revalidate)
+            self.edits[key] = edit
+            self.errors[key] = error_label(f"{key}_error")
+            form.addRow(label, edit)
+            form.addRow("", self.errors[key])
+        buttons = QHBoxLayout()
+        self.save_button = QPushButton("保存设置")
+        self.save_button.setObjectName("primary")
+        self.save_button.setToolTip("保存（Ctrl+S）")
+        self.save_button.clicked.connect(self.save)
+        self.saved_label = QLabel()
+        self.saved_label.setObjectName("savedLabel")
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.saved_label)
+        buttons.addStretch(1)
+        form.addRow("", buttons)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        layout.addWidget(community)
+
+        backups = QGroupBox("数据备份")
+        backups_layout = QVBoxLayout(backups)
+        self.backup_info = QLabel()
+        self.backup_info.setObjectName("backupInfo")
+        self.backup_info.setWordWrap(True)
+        self.backup_info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        backups_layout.addWidget(self.backup_info)
+        self.backups_model = BackupsModel(self)
+        self.backups_proxy = QSortFilterProxyModel(self)
+        self.backups_proxy.setSourceModel(self.backups_model)
+        self.backups_proxy.setSortRole(SortRole)
+        self.backups_view = QTableView()
+        self.backups_view.setObjectName("backupsTable")
+        self.backups_view.setModel(self.backups_proxy)
+        self.backups_view.setSortingEnabled(True)
+        self.backups_view.sortByColumn(Column.CREATED, Qt.SortOrder.DescendingOrder)
+        self.backups_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.backups_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.backups_view.setAlternatingRowColors(True)
+        self.backups_view.verticalHeader().hide()
+        self.backups_view.horizontalHeader().setStretchLastSection(True)
+        self.backups_view.setColumnWidth(Column.CREATED, 160)
+        self.backups_view.setColumnWidth(Column.KIND, 110)
+        self.backups_view.setColumnWidth(Column.SIZE, 80)
+        self.backups_view.setColumnWidth(Column.REVISION, 90)
+        self.backups_view.doubleClicked.connect(lambda _i: self.restore_selected())
+        backups_layout.addWidget(self.backups_view, 1)
+        row = QHBoxLayout()
+        self.backup_button = QPushButton("立即备份")
+        self.backup_button.setObjectName("backupNow")
+        self.backup_button.clicked.connect(self.backup_now)
+        self.restore_button = QPushButton("从所选备份恢复…")
+        self.restore_button.setObjectName("restoreSelected")
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.restore_file_button = QPushButton("从文件恢复…")
+        self.restore_file_button.setObjectName("restoreFile")
+        self.restore_file_button.clicked.connect(self.restore_from_file)
+        self.open_folder_button = QPushButton("打开备份文件夹")
+        self.open_folder_button.setObjectName("openBackupFolder")
+        self.open_folder_button.clicked.connect(self.open_folder)
+        for button in (self.backup_button, self.restore_button, self.restore_file_button, self.open_folder_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        backups_layout.addLayout(row)
+        layout.addWidget(backups, 1)
+
+    # ------------------------------------------------------------ loading
+
+    def shows(self, changes: Changes) -> bool:
+        return changes.settings or changes.backups
+
+    def reload(self) -> None:
+        with self.database.read() as session:
+            values = settings.load(session)
+        for key, edit in self.edits.items():
+            edit.blockSignals(True)
+            edit.setText(getattr(values, key))
+            edit.blockSignals(False)
+        self.saved_label.clear()
+        self._revalidate()
+        self._reload_backups()
+        readonly = self.database.readonly
+        for widget in (*self.edits.values(), self.save_button, self.restore_button, self.restore_file_button):
+            widget.setEnabled(not readonly)
+
+    def _reload_backups(self) -> None:
+        from app import backup
+
+        path = self.database.path
+        if path is None:
+            self.backup_info.setText("当前数据库不是本机文件，请在数据库服务器上备份。")
+            self.backups_model.set_rows([])
+            for button in (self.backup_button, self.restore_button, self.restore_file_button, self.open_folder_button):
+                button.setEnabled(False)
+            return
+        self.backup_info.setText(
+            f"数据库文件：{path}\n备份文件夹：{backup_dir_for(path)}\n"
+            "每天自动备份一次，保留最近 7 天、4 周和 12 个月的备份；手动备份和升级前、恢复前的备份不会被自动删除。"
+        )
+        self.backups_model.set_rows(backup.list_backups(path))
+        self.backups_view.resizeRowsToContents()
+
+    def current_values(self) -> CommunitySettings:
+        return CommunitySettings(**{key: edit.text().strip() for key, edit in self.edits.items()})
+
+    def _revalidate(self) -> dict[str, str]:
+        errors = settings.validate(self.current_values())
+        for key, label in self.errors.items():
+            show_error_on(label, errors.get(key))
+        self.save_button.setEnabled(not errors and not self.database.readonly)
+        self.saved_label.clear()
+        return errors
+
+    # ------------------------------------------------------------ actions
+
+    def save(self) -> None:
+        if self._revalidate() or self.database.readonly:
+            return
+        try:
+            with self.database.unit_of_work("保存设置") as session:
+                changes = settings.save(session, self.current_values())
+        except (AppError, DatabaseError) as exc:
+            QMessageBox.warning(self, "保存设置", str(exc))
+            return
+        self.changed.emit(changes)  # reloads this page too, which clears the label: set it after
+        self.saved_label.setText("已保存。")
+
+    def _selected_backup(self) -> Path | None:
+        index = self.backups_view.currentIndex()
+        if not index.isValid():
+            return None
+        return Path(self.backups_proxy.data(index.siblingAtColumn(0), PathRole))
+
+    def backup_now(self) -> None:
+        from app import backup
+
+        if self.database.path is None:
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            made = backup.make_backup(self.database.path)
+        except (AppError, DatabaseError, OSError) as exc:
+            QApplication.restoreOverrideCursor()
+            QMessageBox.warning(self, "备份", f"备份失败：{exc}")
+            return
+        QApplication.restoreOverrideCursor()
+        self._reload_backups()
+        self.window_.statusBar().showMessage(f"已备份到 {made}", 8000)
+        self.changed.emit(BACKUPS)
+
+    def restore_selected(self) -> None:
+        path = self._selected_backup()
+        if path is None:
+            QMessageBox.information(self, "恢复备份", "请先在列表中选择一个备份。")
+            return
+        self.restore(path)
+
+    def restore_from_file(self) -> None:
+        start = str(backup_dir_for(self.database.path)) if self.database.path else ""
+        chosen, _ = QFileDialog.getOpenFileName(self, "选择备份文件", start, "数据库备份 (*.sqlite *.db);;所有文件 (*)")
+        if chosen:
+            self.restore(Path(chosen))
+
+    def restore(self, source: Path) -> None:
+        from app import backup
+        from app.database import open_app_database
+
+        if self.database.path is None or self.database.readonly:
+            return
+        try:
+            backup.check_backup_file(source)
+        except (AppError, DatabaseError) as exc:
+            QMessageBox.warning(self, "恢复备份", str(exc))
+            return
+        if not confirm(
+            self, "恢复备份",
+            f"用备份“{source.name}”替换当前数据库？\n\n当前数据库会先另存为一个“恢复前备份”，之后仍可找回。",
+            ok_text="恢复",
+        ):
+            return
+        db_path = self.database.path
+        self.database.close()
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            result = backup.restore(source, db_path)
+        except (AppError, DatabaseError, OSError) as exc:
+            QApplication.restoreOverrideCursor()
+            QMessageBox.warning(self, "恢复备份", f"恢复失败，当前数据库未被改动：{exc}")
+            return
+        finally:
+            if QApplication.overrideCursor() is not None:
+                QApplication.restoreOverrideCursor()
+        self.window_.replace_database(open_app_database(db_path))
+        QMessageBox.information(self, "恢复备份", result.message)
+
+    def open_folder(self) -> None:
+        if self.database.path is None:
+            return
+        folder = backup_dir_for(self.database.path)
+        folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))

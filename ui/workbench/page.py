@@ -1,0 +1,108 @@
+"""工作台: figures of the community and what needs attention."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+)
+
+from app import workbench
+from app.changes import Changes
+from ui.common import page_title, section_title
+from ui.page import Page
+
+LEVEL_COLOURS = {0: QColor("#c0392b"), 1: QColor("#b9770e"), 2: QColor("#555555")}
+LEVEL_MARKS = {0: "●", 1: "●", 2: "○"}
+
+
+class FigureCard(QFrame):
+    def __init__(self, label: str, value: str, name: str) -> None:
+        super().__init__()
+        self.setObjectName("figureCard")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 10, 16, 10)
+        self.value = QLabel(value)
+        self.value.setObjectName("figureValue")
+        self.value.setProperty("figure", name)
+        caption = QLabel(label)
+        caption.setObjectName("figureLabel")
+        layout.addWidget(self.value)
+        layout.addWidget(caption)
+
+
+class WorkbenchPage(Page):
+    area = "workbench"
+    nav_title = "工作台"
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        layout = QVBoxLayout(self)
+        self.title = page_title("工作台")
+        self.subtitle = QLabel()
+        self.subtitle.setObjectName("workbenchSubtitle")
+        layout.addWidget(self.title)
+        layout.addWidget(self.subtitle)
+        layout.addWidget(section_title("党组织"))
+        self.cards = QGridLayout()
+        self.cards.setHorizontalSpacing(12)
+        cards_row = QHBoxLayout()
+        cards_row.addLayout(self.cards)
+        cards_row.addStretch(1)
+        layout.addLayout(cards_row)
+        layout.addWidget(section_title("需要关注"))
+        self.attention = QListWidget()
+        self.attention.setObjectName("attention")
+        self.attention.setAlternatingRowColors(True)
+        self.attention.itemActivated.connect(self._open_item)
+        layout.addWidget(self.attention, 1)
+        hint = QLabel("双击或按回车打开相关页面。")
+        hint.setStyleSheet("color: #777777;")
+        layout.addWidget(hint)
+        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.attention.setFocus)
+
+    def shows(self, changes: Changes) -> bool:
+        return changes.orgs or changes.settings
+
+    def reload(self) -> None:
+        with self.database.read() as session:
+            data = workbench.summary(session, date.today())
+        self.title.setText(f"工作台 · {data.community_name}" if data.community_name else "工作台")
+        self.subtitle.setText(data.committee_name)
+        while self.cards.count():
+            item = self.cards.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        figures = [("党组织总数", str(data.total_orgs), "total")] + [
+            (kind, str(n), kind) for kind, n in data.org_counts.items()
+        ]
+        for column, (label, value, name) in enumerate(figures):
+            self.cards.addWidget(FigureCard(label, value, name), 0, column)
+        self.attention.clear()
+        for entry in data.attention:
+            item = QListWidgetItem(f"{LEVEL_MARKS[entry.level]}  {entry.text}")
+            item.setForeground(LEVEL_COLOURS[entry.level])
+            item.setData(Qt.ItemDataRole.UserRole, (entry.area, entry.org_id))
+            self.attention.addItem(item)
+        if not data.attention:
+            item = QListWidgetItem("目前没有需要关注的事项。")
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.attention.addItem(item)
+
+    def _open_item(self, item: QListWidgetItem) -> None:
+        target = item.data(Qt.ItemDataRole.UserRole)
+        if not target:
+            return
+        area, org_id = target
+        self.window_.show_page(area)
+        if org_id is not None and area == "orgs":
+            self.window_.pages["orgs"].select_org(org_id)
