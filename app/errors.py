@@ -23,7 +23,7 @@ class ValidationError(AppError):
         if isinstance(errors, str):
             errors = {field: errors}
         self.errors = dict(errors)
-        super().__init__("；".join(self.errors.values()))
+        super().__init__("；".join(m.rstrip("。") for m in self.errors.values()) + "。")
 
 
 class NotFoundError(AppError):

@@ -251,8 +251,11 @@ def _set_committee(org: Organization, committee: Sequence[tuple[str, str]]) -> N
 
 
 def create(
-    session: Session, parent_id: int | None, data: OrgInput, *, today: date | None = None
+    session: Session, parent_id: int | None, data: OrgInput, *, today: date | None = None,
+    org_id: int | None = None,
 ) -> tuple[int, Changes]:
+    """A new node under ``parent_id`` (last among its siblings). ``org_id`` is given only when
+    an undone creation is redone, so later undo steps still find the node."""
     if parent_id is None:
         if session.scalars(select(Organization.id).where(Organization.parent_id.is_(None))).first():
             raise AppError("社区已有顶层党组织；新的组织请建在它的下面。")
@@ -269,6 +272,7 @@ def create(
         .order_by(Organization.sort_order.desc())
     ).first()
     org = Organization(
+        id=org_id,
         parent_id=parent_id,
         name=data.name.strip(),
         kind=data.kind,
@@ -401,6 +405,16 @@ def dissolve(session: Session, org_id: int, on: date, reason: str, *, today: dat
     org.dissolved_on = on
     org.dissolved_reason = reason.strip()
     audit.log(session, "orgs", org_id, "撤销", f"{on:%Y-%m-%d}，{reason.strip()}")
+    return ORGS
+
+
+def remove_created(session: Session, org_id: int) -> Changes:
+    """Undo a creation: a node with no sub-organisations is deleted (its log entries stay)."""
+    org = _load(session, org_id)
+    if session.scalars(select(Organization.id).where(Organization.parent_id == org_id)).first():
+        raise AppError(f"“{org.name}”下已有下级组织，不能撤回它的新建；请改用“撤销组织”。")
+    audit.log(session, "orgs", org_id, "撤回新建", org.name)
+    session.delete(org)
     return ORGS
 
 

@@ -84,13 +84,22 @@ def create_community(
 
     if load(session).configured:
         raise ValidationError("此数据库已经建立了社区。", "community_name")
-    errors = validate(values)
-    top = orgs.OrgInput(name=top_name.strip(), kind=top_kind)
-    errors.update({f"top_{k}": v for k, v in orgs.validate(session, top, parent_id=None).items()})
-    if top_kind not in ("党委", "党总支", "党支部"):
-        errors["top_kind"] = "社区的顶层组织应为党委、党总支或党支部。"
+    errors = validate_community(session, values, top_name, top_kind)
     if errors:
         raise ValidationError(errors)
     changes = save(session, values)
-    _, org_changes = orgs.create(session, None, top)
+    _, org_changes = orgs.create(session, None, orgs.OrgInput(name=top_name.strip(), kind=top_kind))
     return changes | org_changes
+
+
+def validate_community(session: Session, values: CommunitySettings, top_name: str, top_kind: str) -> dict[str, str]:
+    """What 新建社区 checks: the settings, and the top organisation (errors keyed ``top_…``)."""
+    from app import orgs
+
+    errors = validate(values)
+    top = orgs.OrgInput(name=top_name.strip(), kind=top_kind)
+    for key, message in orgs.validate(session, top, parent_id=None).items():
+        errors[f"top_{key}"] = message.replace("组织名称", "顶层党组织名称")
+    if top_kind not in ("党委", "党总支", "党支部"):
+        errors["top_kind"] = "社区的顶层组织应为党委、党总支或党支部。"
+    return errors

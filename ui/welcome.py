@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import settings
-from app.errors import AppError, DatabaseError, ValidationError
+from app.errors import AppError, DatabaseError
 from app.settings import CommunitySettings
 from db.database import Database
 from ui.common import error_label, show_error_on
@@ -56,17 +56,32 @@ class WelcomeDialog(QDialog):
         self.operator = QLineEdit()
         self.operator.setObjectName("operatorName")
         self.operator.setPlaceholderText("您的姓名，记录在修改记录中")
+        self.field_errors = {
+            "community_name": error_label("communityNameError"),
+            "community_code": error_label("communityCodeError"),
+            "top_name": error_label("topNameError"),
+            "operator_name": error_label("operatorNameError"),
+        }
         self.error = error_label("welcomeError")
         form.addRow("社区名称 *", self.name)
+        form.addRow("", self.field_errors["community_name"])
         form.addRow("社区代码", self.code)
+        form.addRow("", self.field_errors["community_code"])
         form.addRow("顶层党组织 *", self.top_name)
+        form.addRow("", self.field_errors["top_name"])
         form.addRow("组织类型", self.top_kind)
         form.addRow("当前操作员", self.operator)
+        form.addRow("", self.field_errors["operator_name"])
         form.addRow("", self.error)
         self._top_touched = False
+        self._touched: set[str] = set()
         self.name.textChanged.connect(self._name_changed)
         self.top_name.textEdited.connect(lambda _t: setattr(self, "_top_touched", True))
         self.top_kind.currentTextChanged.connect(lambda _t: self._name_changed(self.name.text()))
+        for key, edit in (("community_name", self.name), ("community_code", self.code),
+                          ("top_name", self.top_name), ("operator_name", self.operator)):
+            edit.textEdited.connect(lambda _t, k=key: self._touch(k))
+            edit.textChanged.connect(lambda _t: self.revalidate())
 
         buttons = QHBoxLayout()
         self.create_button = QPushButton("新建社区")
@@ -88,24 +103,44 @@ class WelcomeDialog(QDialog):
         layout.addWidget(box)
         layout.addLayout(buttons)
         self.name.setFocus()
+        self.revalidate()
 
     def _name_changed(self, text: str) -> None:
         if not self._top_touched:
             self.top_name.setText(f"{text.strip()}{self.top_kind.currentText()}" if text.strip() else "")
 
-    def create(self) -> None:
-        values = CommunitySettings(
-            community_name=self.name.text().strip(),
+    def _values(self) -> CommunitySettings:
+        name = self.name.text().strip()
+        return CommunitySettings(
+            community_name=name,
             community_code=self.code.text().strip(),
-            committee_name=f"中共{self.name.text().strip()}委员会" if self.name.text().strip() else "",
+            committee_name=f"中共{name}委员会" if name else "",
             operator_name=self.operator.text().strip(),
         )
+
+    def _touch(self, key: str) -> None:
+        self._touched.add(key)
+        self.revalidate()
+
+    def revalidate(self) -> dict[str, str]:
+        """Check as the user types; a field's problem shows once that field was edited."""
+        with self.database.read() as session:
+            errors = settings.validate_community(
+                session, self._values(), self.top_name.text(), self.top_kind.currentText()
+            )
+        errors["top_name"] = errors.pop("top_name", "") or errors.pop("top_kind", "")
+        for key, label in self.field_errors.items():
+            show_error_on(label, errors.get(key) if key in self._touched else None)
+        self.create_button.setEnabled(not any(errors.values()))
+        return {k: v for k, v in errors.items() if v}
+
+    def create(self) -> None:
+        self._touched.update(self.field_errors)
+        if self.revalidate():
+            return
         try:
             with self.database.unit_of_work("新建社区") as session:
-                settings.create_community(session, values, self.top_name.text(), self.top_kind.currentText())
-        except ValidationError as exc:
-            show_error_on(self.error, str(exc))
-            return
+                settings.create_community(session, self._values(), self.top_name.text(), self.top_kind.currentText())
         except (AppError, DatabaseError) as exc:
             show_error_on(self.error, str(exc))
             return

@@ -156,12 +156,19 @@ class OrgDialog(QDialog):
         else:
             self.kind.setCurrentText("党支部")
         self._term_touched = node is not None and node.term_ends_on is not None
+        # A new, still empty form is not scolded: the name's error shows once it was typed in.
+        self._show_all = node is not None
+        self.name.textEdited.connect(self._reveal)
         self.name.textChanged.connect(self.revalidate)
         self.kind.currentTextChanged.connect(self.revalidate)
         self.founded_on.dateChanged.connect(self._founded_changed)
         self.term_ends_on.dateChanged.connect(self._term_changed)
         self.committee.on_change = self.revalidate
         self.name.setFocus()
+        self.revalidate()
+
+    def _reveal(self, *_args) -> None:
+        self._show_all = True
         self.revalidate()
 
     def _founded_changed(self, _qdate: QDate) -> None:
@@ -189,7 +196,7 @@ class OrgDialog(QDialog):
 
     def revalidate(self) -> dict[str, str]:
         errors = self.validator(self.value())
-        show_error_on(self.name_error, errors.get("name"))
+        show_error_on(self.name_error, errors.get("name") if self._show_all else None)
         show_error_on(self.founded_error, errors.get("founded_on"))
         show_error_on(self.term_error, errors.get("term_ends_on"))
         committee = [m for k, m in errors.items() if k.startswith("committee")]
@@ -198,6 +205,7 @@ class OrgDialog(QDialog):
         return errors
 
     def accept(self) -> None:
+        self._show_all = True
         if not self.revalidate():
             super().accept()
 

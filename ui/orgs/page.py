@@ -150,6 +150,8 @@ class OrgsPage(Page):
         details_layout.addWidget(section_title("修改记录"))
         self.history = QListWidget()
         self.history.setObjectName("orgHistory")
+        self.history.setWordWrap(True)
+        self.history.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         details_layout.addWidget(self.history, 1)
 
         splitter = QSplitter()
@@ -294,10 +296,16 @@ class OrgsPage(Page):
             dialog.kind.setCurrentText("党小组")
         if not dialog.exec():
             return
-        result = self.run("新建党组织", lambda s: orgs.create(s, parent.id, dialog.value()))
+        data = dialog.value()
+        result = self.run("新建党组织", lambda s: orgs.create(s, parent.id, data))
         if result is None:
             return
         org_id, changes = result
+        self.undo_stack.push(_Command(
+            self, f"新建“{data.name}”",
+            do=lambda: self._call(lambda s: orgs.create(s, parent.id, data, org_id=org_id)),
+            undo=lambda: self._call(lambda s: orgs.remove_created(s, org_id)),
+        ))
         with self.database.read() as session:
             node = orgs.get(session, org_id)
         self.model.insert_node(node)
@@ -348,9 +356,12 @@ class OrgsPage(Page):
             do=lambda: self._call(lambda s: orgs.move(s, org_id, new_parent_id, index)),
             undo=lambda: self._call(lambda s: orgs.move(s, org_id, old_parent_id, old_index)),
         ))
-        self.model.move_node(org_id, new_parent_id, index)
+        if self.show_dissolved.isChecked():
+            self.reload()  # the tree's rows count dissolved siblings, the order only active ones
+        else:
+            self.model.move_node(org_id, new_parent_id, index)
+            self._refresh_paths()
         self.view.expand(self.model.index_of(new_parent_id))
-        self._refresh_paths()
         self.select_org(org_id)
         self.changed.emit(ORGS)
         return True

@@ -256,9 +256,10 @@ class OrgTreeModel(QAbstractItemModel):
             if walker is moving:
                 return None
             walker = walker.parent
-        index = len(target.children) if row < 0 else row
-        if moving.parent is target and row >= 0 and moving.row() < row:
-            index -= 1  # the row counts the dragged item itself
+        # The drop row counts every shown row; the stored order counts active siblings only,
+        # and not the dragged item itself.
+        before = target.children if row < 0 else target.children[:row]
+        index = sum(1 for item in before if item is not moving and item.node.active)
         return org_id, target.node.id, index
 
     def canDropMimeData(self, data, action, row, column, parent) -> bool:  # noqa: N802

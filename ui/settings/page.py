@@ -49,6 +49,7 @@ class SettingsPage(Page):
 
         community = QGroupBox("社区信息")
         form = QFormLayout(community)
+        form.setHorizontalSpacing(14)
         self.edits: dict[str, QLineEdit] = {}
         self.errors: dict[str, QLabel] = {}
         for key, label, placeholder in FIELDS:
