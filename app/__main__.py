@@ -28,7 +28,8 @@ def _db_arg(parser: argparse.ArgumentParser, required: bool = False) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m app", description=f"{APP_NAME} {__version__}")
+    prog = "dangjian-cli" if getattr(sys, "frozen", False) else "python -m app"
+    parser = argparse.ArgumentParser(prog=prog, description=f"{APP_NAME} {__version__}")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
