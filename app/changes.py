@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 
 @dataclass(frozen=True)
 class Changes:
     orgs: bool = False
+    members: bool = False
     settings: bool = False
     backups: bool = False
 
     def __or__(self, other: Changes) -> Changes:
-        return Changes(
-            orgs=self.orgs or other.orgs,
-            settings=self.settings or other.settings,
-            backups=self.backups or other.backups,
-        )
+        return Changes(**{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)})
 
     @property
     def any(self) -> bool:
-        return self.orgs or self.settings or self.backups
+        return any(getattr(self, f.name) for f in fields(self))
 
 
 ORGS = Changes(orgs=True)
+MEMBERS = Changes(members=True)
+EVERYTHING = Changes(orgs=True, members=True, settings=True, backups=True)
 SETTINGS = Changes(settings=True)
 BACKUPS = Changes(backups=True)

@@ -2,7 +2,10 @@
 
 from db.base import Base
 from db.models.audit import ChangeLog
+from db.models.members import Member, MemberPhoto, MemberSearchKey
 from db.models.orgs import CommitteeMember, Organization
 from db.models.settings import Setting
 
-__all__ = ["Base", "ChangeLog", "CommitteeMember", "Organization", "Setting"]
+__all__ = [
+    "Base", "ChangeLog", "CommitteeMember", "Member", "MemberPhoto", "MemberSearchKey", "Organization", "Setting",
+]

@@ -20,6 +20,9 @@ class Organization(Base):
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(16))
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # Position in a pre-order walk of the whole tree, kept by app.orgs after every change, so
+    # lists can ORDER BY the organisation column in tree order.
+    tree_rank: Mapped[int] = mapped_column(Integer, default=0, index=True)
     founded_on: Mapped[date | None] = mapped_column(Date)
     term_ends_on: Mapped[date | None] = mapped_column(Date)
     place: Mapped[str] = mapped_column(String(100), default="")
@@ -36,7 +39,7 @@ class Organization(Base):
 
 
 class CommitteeMember(Base):
-    """书记, 副书记 and 委员 of a node, by name (linked to the ledger once it exists)."""
+    """书记, 副书记 and 委员 of a node, by name, linked to the ledger member when known."""
 
     __tablename__ = "org_committee_members"
 
@@ -44,6 +47,7 @@ class CommitteeMember(Base):
     org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(64))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"), index=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
 
     organization: Mapped[Organization] = relationship(back_populates="committee")

@@ -188,3 +188,24 @@ def test_settings_validation_and_community_creation(database):
         assert [n.path for n in orgs.list_tree(session)] == ["和平里社区党总支"]
     with database.unit_of_work() as session, pytest.raises(ValidationError, match="已经建立了社区"):
         settings.create_community(session, settings.CommunitySettings("x"), "x党委")
+
+
+def test_tree_rank_follows_every_change_in_pre_order(demo_database):
+    from sqlalchemy import select
+
+    from db.models import Organization
+
+    def ranks_match(session) -> bool:
+        stored = dict(session.execute(select(Organization.id, Organization.tree_rank)).all())
+        walk = [n.id for n in orgs.list_tree(session, include_dissolved=True)]
+        return sorted(walk, key=stored.__getitem__) == walk
+
+    with demo_database.unit_of_work() as session:
+        assert ranks_match(session)
+        group = _id(session, "幸福里社区党委/第一网格党支部/1号楼党小组")
+        orgs.move(session, group, _id(session, "幸福里社区党委/流动党员党支部"))
+        assert ranks_match(session)
+        new_id, _ = orgs.create(session, _id(session, "幸福里社区党委/第一网格党支部"), OrgInput("新党小组", "党小组"))
+        assert ranks_match(session)
+        orgs.remove_created(session, new_id)
+        assert ranks_match(session)

@@ -35,9 +35,13 @@ def test_migrations_match_the_models(tmp_path):
 
     from db.models import Base
 
+    def not_fts(name, type_, _parent_names) -> bool:  # the FTS5 index is SQL-only, not a model
+        return not (type_ == "table" and name.startswith("members_fts"))
+
     database = open_database(tmp_path / "x.sqlite")
     with database.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": not_fts})
+        diff = compare_metadata(context, Base.metadata)
     database.close()
     assert diff == []
 
@@ -50,28 +54,37 @@ def _rows(path: Path, sql: str) -> list[tuple]:
         conn.close()
 
 
-def test_saved_0001_database_upgrades_with_its_tree_intact(tmp_path):
-    # GIVEN a database saved by revision 0001 with a tree: children point at their parents
+@pytest.mark.parametrize("revision", [r for r in SCHEMA_REVISIONS if r != SCHEMA_HEAD])
+def test_saved_database_of_each_earlier_revision_upgrades_intact(tmp_path, revision):
+    # GIVEN a database saved by an earlier revision, with a tree (children point at their
+    # parents) and, from 0002, committee rows (later revisions copy that table in batch mode)
     path = tmp_path / "old.sqlite"
-    shutil.copy(DATA / "schema_0001.sqlite", path)
-    before = _rows(path, "SELECT id, parent_id, name, kind, sort_order FROM organizations ORDER BY id")
+    shutil.copy(DATA / f"schema_{revision}.sqlite", path)
+    tree_sql = "SELECT id, parent_id, name, kind, sort_order FROM organizations ORDER BY id"
+    before = _rows(path, tree_sql)
+    committee_sql = "SELECT id, org_id, role, name FROM org_committee_members ORDER BY id"
+    committee_before = _rows(path, committee_sql) if revision >= "0002" else []
     backups: list[tuple[Path, str | None]] = []
-    # WHEN the program opens it (0002 rebuilds the organizations table in batch mode)
+    # WHEN the program opens it
     database = open_database(path, before_migrate=lambda p, rev: backups.append((p, rev)))
     database.close()
-    # THEN every node and every parent link is still there, and the backup hook ran first
-    after = _rows(path, "SELECT id, parent_id, name, kind, sort_order FROM organizations ORDER BY id")
-    assert after == before
+    # THEN every node, parent link and committee row is still there, and the backup hook ran first
+    assert _rows(path, tree_sql) == before
+    assert _rows(path, committee_sql) == committee_before
     assert _rows(path, "SELECT version_num FROM alembic_version") == [(SCHEMA_HEAD,)]
     assert _rows(path, "SELECT place, note FROM organizations WHERE id = 3") == [("", "")]
+    assert _rows(path, "SELECT id, tree_rank FROM organizations ORDER BY tree_rank") == [
+        (1, 0), (2, 1), (3, 2), (4, 3), (5, 4)
+    ]
     assert _rows(path, "PRAGMA foreign_key_check") == []
-    assert backups == [(path.resolve(), "0001")]
-    assert database.migrated_from == "0001"
+    assert backups == [(path.resolve(), revision)]
+    assert database.migrated_from == revision
 
 
-BATCH_0003 = (
+NEXT = f"{int(SCHEMA_HEAD) + 1:04d}"  # a revision after the real head, for test-only migrations
+BATCH_NEXT = (
     "from alembic import op\nimport sqlalchemy as sa\n"
-    "revision = '0003'\ndown_revision = '0002'\nbranch_labels = None\ndepends_on = None\n"
+    f"revision = '{NEXT}'\ndown_revision = '{SCHEMA_HEAD}'\nbranch_labels = None\ndepends_on = None\n"
     "def upgrade():\n"
     "    with op.batch_alter_table('organizations', recreate='always') as b:\n"
     "        b.add_column(sa.Column('extra', sa.Integer))\n"
@@ -89,20 +102,20 @@ def _scripts_with(tmp_path: Path, name: str, body: str) -> Path:
 def test_batch_migration_that_copies_tables_keeps_child_rows(tmp_path, demo_db_path):
     """A batch migration copies and drops ``organizations`` while committee rows (ON DELETE
     CASCADE) and child nodes point at it: with the recipe, every row survives."""
-    scripts = _scripts_with(tmp_path, "0003_batch.py", BATCH_0003)
+    scripts = _scripts_with(tmp_path, f"{NEXT}_batch.py", BATCH_NEXT)
     committee_before = _rows(demo_db_path, "SELECT org_id, role, name FROM org_committee_members ORDER BY id")
     tree_before = _rows(demo_db_path, "SELECT id, parent_id, name FROM organizations ORDER BY id")
     assert committee_before and len(tree_before) > 20
     upgrade(make_engine(demo_db_path, foreign_keys=False), script_location=scripts)
     assert _rows(demo_db_path, "SELECT org_id, role, name FROM org_committee_members ORDER BY id") == committee_before
     assert _rows(demo_db_path, "SELECT id, parent_id, name FROM organizations ORDER BY id") == tree_before
-    assert _rows(demo_db_path, "SELECT version_num FROM alembic_version") == [("0003",)]
+    assert _rows(demo_db_path, "SELECT version_num FROM alembic_version") == [(NEXT,)]
 
 
 def test_same_migration_with_foreign_keys_on_is_refused_and_rolled_back(tmp_path, demo_db_path):
     """Why the recipe matters: with foreign keys on, dropping the copied table trips the
     constraints (or would cascade); the runner rolls back and the data stays."""
-    scripts = _scripts_with(tmp_path, "0003_batch.py", BATCH_0003)
+    scripts = _scripts_with(tmp_path, f"{NEXT}_batch.py", BATCH_NEXT)
     committee_before = _rows(demo_db_path, "SELECT org_id, role, name FROM org_committee_members ORDER BY id")
     with pytest.raises(MigrationError, match="数据库保持原样"):
         upgrade(make_engine(demo_db_path, foreign_keys=True), script_location=scripts)
@@ -114,9 +127,9 @@ def test_failing_migration_leaves_the_file_as_it_was(tmp_path):
     # GIVEN the real migrations plus a broken one that changes things before it fails
     scripts = _scripts_with(
         tmp_path,
-        "0003_broken.py",
+        f"{NEXT}_broken.py",
         "from alembic import op\nimport sqlalchemy as sa\n"
-        "revision = '0003'\ndown_revision = '0002'\nbranch_labels = None\ndepends_on = None\n"
+        f"revision = '{NEXT}'\ndown_revision = '{SCHEMA_HEAD}'\nbranch_labels = None\ndepends_on = None\n"
         "def upgrade():\n"
         "    op.create_table('half_done', sa.Column('id', sa.Integer, primary_key=True))\n"
         "    op.execute(\"UPDATE organizations SET name = 'CHANGED'\")\n"
@@ -133,7 +146,7 @@ def test_failing_migration_leaves_the_file_as_it_was(tmp_path):
     with pytest.raises(MigrationError, match="数据库保持原样"):
         upgrade(engine, script_location=scripts)
     engine.dispose()
-    # THEN not even the successful 0002 stayed: one transaction, rolled back whole
+    # THEN not even the successful real revisions stayed: one transaction, rolled back whole
     assert _rows(path, "SELECT version_num FROM alembic_version") == [("0001",)]
     assert ("CHANGED",) not in _rows(path, "SELECT name FROM organizations")
     tables = {r[0] for r in _rows(path, "SELECT name FROM sqlite_master WHERE type='table'")}

@@ -1,0 +1,206 @@
+"""Members: validation with Chinese messages, history, leaving the ledger, search and sort."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from app import audit, members, orgs
+from app.errors import AppError, ValidationError
+from app.idcard import check_code
+from app.members import MemberFilter, MemberInput
+from tests.conftest import TODAY
+
+
+def make_id(birth: str, seq: str = "123", region: str = "110105") -> str:
+    first17 = region + birth + seq
+    return first17 + check_code(first17)
+
+
+@pytest.fixture
+def grid1(demo_database) -> int:
+    with demo_database.read() as session:
+        return orgs.find_by_path(session, "幸福里社区党委/第一网格党支部").id
+
+
+def person(org_id: int, name: str = "张建国", birth: str = "19700301", seq: str = "123", **extra) -> MemberInput:
+    values = dict(name=name, id_number=make_id(birth, seq), org_id=org_id, joined_on=date(1995, 7, 1),
+                  category="正式党员", confirmed_on=date(1996, 7, 1), mobile="13812345678")
+    values.update(extra)
+    return MemberInput(**values)
+
+
+def add(database, data: MemberInput) -> int:
+    with database.unit_of_work() as session:
+        member_id, changes = members.create(session, data, today=TODAY)
+    assert changes.members
+    return member_id
+
+
+def test_create_fills_sex_and_birth_from_the_id_and_logs(demo_database, grid1):
+    member_id = add(demo_database, person(grid1))
+    with demo_database.read() as session:
+        record = members.get(session, member_id)
+        log = audit.entries(session, "members", member_id)
+    assert record.data.sex == "男"  # 17th digit 3 is odd
+    assert record.data.birth_date == date(1970, 3, 1)
+    assert record.org_path == "幸福里社区党委/第一网格党支部"
+    assert record.status == "在册"
+    assert [e.action for e in log] == ["新增"] and log[0].operator == "社区党委办公室"
+
+
+def test_fifteen_digit_id_is_stored_in_its_eighteen_digit_form(demo_database, grid1):
+    member_id = add(demo_database, person(grid1, id_number="110105700301123"))
+    with demo_database.read() as session:
+        assert members.get(session, member_id).data.id_number == make_id("19700301")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"id_number": "110105197003011234"}, "id_number", "校验位"),
+        ({"sex": "女"}, "sex", "性别与身份证号不符（身份证号显示为男）"),
+        ({"birth_date": date(1970, 3, 2)}, "birth_date", "出生日期与身份证号不符"),
+        ({"joined_on": date(1987, 7, 1), "confirmed_on": date(1988, 7, 1)}, "joined_on", "入党时不满 18 周岁"),
+        ({"joined_on": date(2026, 12, 1)}, "joined_on", "入党日期不能晚于今天"),
+        ({"confirmed_on": date(1996, 6, 30)}, "confirmed_on", "不早于 1996-07-01"),
+        ({"confirmed_on": date(1997, 7, 2)}, "confirmed_on", "预备期最多延长一年"),
+        ({"confirmed_on": None}, "confirmed_on", "正式党员请填写转正日期"),
+        ({"category": "预备党员"}, "confirmed_on", "预备党员尚未转正，转正日期应为空"),
+        ({"mobile": "1381234567"}, "mobile", "手机号应为 11 位数字"),
+        ({"landline": "62-345"}, "landline", "固定电话格式不正确"),
+        ({"name": " "}, "name", "请填写姓名"),
+        ({"org_id": None}, "org_id", "请选择所在党组织"),
+        ({"lost_contact": True}, "lost_contact_on", "失联党员请填写失去联系日期"),
+        ({"floating": True}, "floating_destination", "流动党员请填写外出流向"),
+        ({"education": "大学"}, "education", "“大学”不是可选的学历"),
+    ],
+)
+def test_validation_names_each_problem(demo_database, grid1, changes, field, message):
+    with demo_database.read() as session:
+        errors, _ = members.validate(session, replace(person(grid1), **changes), today=TODAY)
+    assert field in errors and message in errors[field], errors
+
+
+def test_valid_input_has_no_errors_and_landline_forms_pass(demo_database, grid1):
+    with demo_database.read() as session:
+        for landline in ("010-62345678", "62345678", "0571-8765432", "010-62345678-123"):
+            errors, clean = members.validate(session, person(grid1, landline=landline), today=TODAY)
+            assert errors == {}, (landline, errors)
+    assert clean.sex == "男"
+
+
+def test_an_existing_id_number_is_refused(demo_database, grid1):
+    add(demo_database, person(grid1))
+    with demo_database.unit_of_work() as session, pytest.raises(ValidationError) as caught:
+        members.create(session, person(grid1, name="李四"), today=TODAY)
+    assert "已登记在党员“张建国”名下" in caught.value.errors["id_number"]
+
+
+def test_a_dissolved_organisation_cannot_take_members(demo_database):
+    with demo_database.unit_of_work() as session:
+        leaf = orgs.find_by_path(session, "幸福里社区党委/第一网格党支部/3号楼党小组").id
+        orgs.dissolve(session, leaf, TODAY, "拆除", today=TODAY)
+        errors, _ = members.validate(session, person(leaf), today=TODAY)
+    assert "已撤销" in errors["org_id"]
+
+
+def test_key_field_changes_are_kept_as_history(demo_database, grid1):
+    member_id = add(demo_database, person(grid1))
+    with demo_database.unit_of_work() as session:
+        members.update(session, member_id, person(grid1, mobile="13900001111", note="备注不记"), today=TODAY)
+    with demo_database.read() as session:
+        log = audit.entries(session, "members", member_id)
+        assert members.get(session, member_id).data.mobile == "13900001111"
+    assert log[-1].action == "修改" and log[-1].detail == "手机：13812345678 → 13900001111"
+
+
+def test_leaving_keeps_the_record_and_the_ledger_shows_it_on_request(demo_database, grid1):
+    member_id = add(demo_database, person(grid1))
+    with demo_database.unit_of_work() as session:
+        with pytest.raises(ValidationError) as caught:
+            members.leave(session, member_id, "转出", TODAY, "工作调动", today=TODAY)
+        assert caught.value.errors == {"transferred_to": "请填写转往的党组织。"}
+        members.leave(session, member_id, "转出", TODAY, "工作调动", transferred_to="某街道党工委", today=TODAY)
+        with pytest.raises(AppError, match="不在册"):
+            members.leave(session, member_id, "死亡", TODAY, "", today=TODAY)
+    with demo_database.read() as session:
+        assert member_id not in members.ordered_ids(session, MemberFilter())
+        assert member_id in members.ordered_ids(session, MemberFilter(statuses=("转出",)))
+        record = members.get(session, member_id)
+    assert (record.status, record.transferred_to, record.left_on) == ("转出", "某街道党工委", TODAY)
+    with demo_database.unit_of_work() as session:
+        members.return_to_ledger(session, member_id)
+    with demo_database.read() as session:
+        assert member_id in members.ordered_ids(session, MemberFilter())
+
+
+@pytest.fixture
+def people(demo_database, grid1):
+    with demo_database.read() as session:
+        grid2 = orgs.find_by_path(session, "幸福里社区党委/第二网格党支部").id
+    ids = {
+        "张三丰": add(demo_database, person(grid2, "张三丰", "19600101", "011", mobile="13900000001")),
+        "张建国": add(demo_database, person(grid1, "张建国", "19700301", "123", mobile="13811112222")),
+        "曾国藩": add(demo_database, person(grid1, "曾国藩", "19650505", "031", mobile="13700003333",
+                                          address="幸福里建国路 8 号")),
+        "单雄信": add(demo_database, person(grid1, "单雄信", "19720202", "051")),
+        "李四": add(demo_database, person(grid2, "李四", "19800808", "071", category="预备党员",
+                                          joined_on=date(2026, 1, 10), confirmed_on=None)),
+    }
+    return ids
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("zsf", {"张三丰"}), ("zs", {"张三丰"}), ("zgf", {"曾国藩"}), ("sxx", {"单雄信"}), ("zhangjian", {"张建国"}),
+        ("建国", {"张建国"}), ("张", {"张三丰", "张建国"}), ("张三", {"张三丰"}), ("139", {"张三丰"}),
+        ("13811", {"张建国"}), ("建国路", {"曾国藩"}), ("幸福里建国", {"曾国藩"}),
+    ],
+)
+def test_search_as_you_type(demo_database, people, text, expected):
+    with demo_database.read() as session:
+        found = set(members.ordered_ids(session, MemberFilter(text=text)))
+    assert found == {people[name] for name in expected}
+
+
+def test_search_by_id_tail(demo_database, people):
+    tail = make_id("19650505", "031")[-4:]
+    with demo_database.read() as session:
+        assert members.ordered_ids(session, MemberFilter(text=tail)) == [people["曾国藩"]]
+
+
+def test_sort_by_pinyin_and_by_organisation_in_tree_order(demo_database, people):
+    with demo_database.read() as session:
+        by_name = members.ordered_ids(session, MemberFilter(), sort="name")
+        by_org = members.ordered_ids(session, MemberFilter(), sort="org")
+        rows = members.rows(session, by_org)
+    names = {v: k for k, v in people.items()}
+    assert [names[i] for i in by_name] == ["李四", "单雄信", "曾国藩", "张建国", "张三丰"]
+    assert [names[i] for i in by_org][:3] == ["单雄信", "曾国藩", "张建国"]  # 第一网格 first, then by name
+    assert rows[people["李四"]][members.LEDGER_COLUMNS.index("category")] == "预备党员"
+
+
+def test_filters_by_subtree_category_and_identity(demo_database, people):
+    with demo_database.read() as session:
+        root = orgs.find_by_path(session, "幸福里社区党委").id
+        grid2 = orgs.find_by_path(session, "幸福里社区党委/第二网格党支部").id
+        assert len(members.ordered_ids(session, MemberFilter(org_id=root))) == 5
+        assert set(members.ordered_ids(session, MemberFilter(org_id=grid2))) == {people["张三丰"], people["李四"]}
+        assert members.ordered_ids(session, MemberFilter(category="预备党员")) == [people["李四"]]
+        assert members.ordered_ids(session, MemberFilter(identity="流动党员")) == []
+
+
+def test_confirmations_due_and_counts(demo_database, people):
+    with demo_database.read() as session:
+        assert members.confirmations_due(session, date(2026, 11, 10)) == []  # 61 days ahead
+        due = members.confirmations_due(session, TODAY)
+        assert [(d.name, d.due_on, d.days_left) for d in due] == [("李四", date(2027, 1, 10), 49)]
+        overdue = members.confirmations_due(session, date(2027, 2, 1))
+        assert [d.days_left for d in overdue] == [-22]
+        counts = members.counts_by_org(session)
+        grid2 = orgs.find_by_path(session, "幸福里社区党委/第二网格党支部").id
+    assert counts[grid2] == members.OrgCounts(total=2, full=1, probationary=1)
