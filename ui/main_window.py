@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import APP_NAME, settings
-from app.changes import Changes
+from app.changes import EVERYTHING, Changes
 from db.database import Database
 from ui.common import ui_settings
 
@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
         self.changes_applied.emit(changes)
 
     def refresh_all(self) -> None:
-        self.apply_changes(Changes(orgs=True, settings=True, backups=True))
+        self.apply_changes(EVERYTHING)
 
     def replace_database(self, database: Database) -> None:
         """After a restore: the pages read from the new database from now on."""
