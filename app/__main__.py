@@ -20,6 +20,18 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from exc
 
 
+def _member_count(text: str) -> int:
+    from app.demo import MAX_MEMBERS
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= MAX_MEMBERS:
+        raise argparse.ArgumentTypeError(f"党员人数应为 0 到 {MAX_MEMBERS} 之间的整数：{text}")
+    return value
+
+
 def _db_arg(parser: argparse.ArgumentParser, required: bool = False) -> None:
     parser.add_argument(
         "--db", required=required, metavar="PATH",
@@ -43,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(demo, required=True)
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--today", type=_date, help="以此日期为“今天”生成（YYYY-MM-DD）")
+    demo.add_argument("--members", type=_member_count, default=300, metavar="N",
+                      help="示例党员人数（默认 300；基准测试可用到 100000）")
 
     backup = sub.add_parser("backup", help="备份数据库")
     _db_arg(backup)
@@ -59,6 +73,26 @@ def build_parser() -> argparse.ArgumentParser:
     print_.add_argument("document", choices=["orgs"], help="orgs：党组织名册")
     _db_arg(print_)
     print_.add_argument("--out", required=True, metavar="FILE.pdf")
+
+    import_ = sub.add_parser(
+        "import", help="从 Excel 导入党员花名册；退出码 0 全部导入，1 有被拒绝的行（见错误报告），2 未写入任何数据"
+    )
+    import_.add_argument("what", choices=["members"], help="members：党员花名册")
+    import_.add_argument("file", metavar="FILE", help="Excel 文件（.xlsx、.xls、.ods）")
+    _db_arg(import_)
+    import_.add_argument("--sheet", metavar="NAME|all", help="导入的工作表名称，all 为全部（默认：第一个工作表）")
+    import_.add_argument("--report", metavar="PATH", help="错误报告（默认：导入文件旁的“<文件名>_错误报告.xlsx”）")
+    import_.add_argument("--create-orgs", action="store_true", help="表中不存在的党组织在 --parent 下新建")
+    import_.add_argument("--parent", metavar="PATH", help="新建党组织的上级组织路径（默认：顶层党组织）")
+    import_.add_argument("--dry-run", action="store_true", help="只检查、写错误报告，不写入数据库")
+
+    export = sub.add_parser("export", help="把党员台账导出为 Excel")
+    export.add_argument("what", choices=["members"], help="members：党员花名册")
+    _db_arg(export)
+    export.add_argument("--out", required=True, metavar="FILE.xlsx")
+    export.add_argument("--org", metavar="PATH", help="只导出该党组织及其下级（路径或唯一的名称）")
+    export.add_argument("--status", choices=["在册", "转出", "出党", "死亡", "all"], default="在册",
+                        help="导出哪些党员（默认：在册；all：全部）")
     return parser
 
 
@@ -75,11 +109,11 @@ def cmd_demo(args) -> int:
     database = open_app_database(args.db)
     try:
         with database.unit_of_work("生成示例社区") as session:
-            summary = demo.build(session, seed=args.seed, today=args.today)
+            summary = demo.build(session, seed=args.seed, today=args.today, members=args.members)
     finally:
         database.close()
     print(f"已生成示例社区“{summary.community_name}”：{summary.organizations} 个党组织，"
-          f"{summary.grids} 个网格，{summary.buildings} 个楼栋党小组。")
+          f"{summary.grids} 个网格，{summary.buildings} 个楼栋党小组，{summary.members} 名党员。")
     return 0
 
 
@@ -114,6 +148,90 @@ def cmd_print(args) -> int:
     out = Path(args.out)
     pages = render_orgs_roster(data, out)
     print(f"已生成党组织名册：{out}（{pages} 页）")
+    return 0
+
+
+IMPORT_ALL_DONE, IMPORT_SOME_REJECTED, IMPORT_NOTHING_WRITTEN = 0, 1, 2
+SHOWN_REJECTIONS = 20
+
+
+def cmd_import(args) -> int:
+    """Exit 0 when every row was imported, 1 when some were rejected (report written), 2 when the file
+    could not be read or the database not written (then nothing was written)."""
+    from app import members_import
+    from app.database import open_app_database
+    from app.errors import AppError, DatabaseError
+
+    source = Path(args.file)
+    try:
+        notes = []
+        sheet = None if args.sheet == "all" else args.sheet
+        if args.sheet is None:
+            names = members_import.sheet_names(source)
+            sheet = names[0]
+            if len(names) > 1:
+                notes.append(f"工作簿有 {len(names)} 个工作表，只导入了第一个“{sheet}”；全部导入请加 --sheet all。")
+        database = open_app_database(_db_target(args.db))
+        try:
+            with database.read() as session:
+                preview = members_import.preview(session, source, sheet=sheet)
+                parent_id = _import_parent(session, args.parent) if args.create_orgs else None
+            report = Path(args.report) if args.report else members_import.default_report_path(source)
+            if args.dry_run:
+                result = members_import.dry_run(preview, create_missing=args.create_orgs, report_path=report)
+            else:
+                result = members_import.apply(database, preview, create_missing_under=parent_id, report_path=report)
+        finally:
+            database.close()
+    except (AppError, DatabaseError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        print("未写入任何数据。", file=sys.stderr)
+        return IMPORT_NOTHING_WRITTEN
+    for note in (*notes, *preview.skipped_sheets):
+        print(note)
+    print(("试运行，未写入数据库：" if args.dry_run else "") + result.summary())
+    for path in result.created_orgs:
+        print(f"新建党组织：{path}")
+    for row in result.rejected_rows[:SHOWN_REJECTIONS]:
+        print(f"  {row.where} {row.name}：{row.reason}")
+    if len(result.rejected_rows) > SHOWN_REJECTIONS:
+        print(f"  ……另有 {len(result.rejected_rows) - SHOWN_REJECTIONS} 行，见错误报告。")
+    return IMPORT_SOME_REJECTED if result.rejected else IMPORT_ALL_DONE
+
+
+def _import_parent(session, path: str | None) -> int:
+    from app import orgs
+    from app.errors import AppError
+
+    if path:
+        return orgs.find_by_path(session, path).id
+    roots = [n for n in orgs.list_tree(session) if n.parent_id is None]
+    if not roots:
+        raise AppError("数据库中还没有党组织，无法新建下级组织；请先建立社区的党组织。")
+    return roots[0].id
+
+
+def cmd_export(args) -> int:
+    from app import members, members_export
+    from app.database import open_app_database
+    from app.errors import AppError
+    from app.members_import import OrgResolver
+
+    database = open_app_database(_db_target(args.db))
+    try:
+        with database.read() as session:
+            org_id = None
+            if args.org:
+                match = OrgResolver(session).resolve(args.org)
+                if match.org_id is None:
+                    raise AppError(match.error)
+                org_id = match.org_id
+            statuses = members.STATUSES if args.status == "all" else (args.status,)
+            out = Path(args.out)
+            count = members_export.export(session, members.MemberFilter(org_id=org_id, statuses=statuses), out)
+    finally:
+        database.close()
+    print(f"已导出 {count} 名党员：{out}")
     return 0
 
 
@@ -182,6 +300,8 @@ COMMANDS = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "print": cmd_print,
+    "import": cmd_import,
+    "export": cmd_export,
 }
 
 

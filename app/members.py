@@ -572,3 +572,43 @@ def counts_by_org(session: Session) -> dict[int, OrgCounts]:
         org_id: OrgCounts(sum(c.values()), c.get("正式党员", 0), c.get("预备党员", 0))
         for org_id, c in found.items()
     }
+
+
+def subtree_counts(nodes: Sequence[orgs.OrgNode], direct: dict[int, OrgCounts]) -> dict[int, OrgCounts]:
+    """在册 members of each node and everything under it."""
+    totals: dict[int, OrgCounts] = {}
+    for node in reversed(nodes):  # pre-order reversed: children before their parents
+        own = direct.get(node.id, OrgCounts())
+        kids = [totals[c] for c in node.child_ids if c in totals]
+        totals[node.id] = OrgCounts(
+            own.total + sum(k.total for k in kids),
+            own.full + sum(k.full for k in kids),
+            own.probationary + sum(k.probationary for k in kids),
+        )
+    return totals
+
+
+BRANCH_KINDS = ("党支部", "联合党支部", "临时党支部")
+MIN_FULL_MEMBERS = 3
+MAX_BRANCH_MEMBERS = 50
+COMMITTEE_FROM = 7  # 正式党员 from which a branch elects a 支委会 of 3–5 (at most 7)
+
+
+def branch_warnings(nodes: Sequence[orgs.OrgNode], totals: dict[int, OrgCounts]) -> dict[int, list[str]]:
+    """The 支部工作条例 rules a branch can break, as warnings by node (DOMAIN.md)."""
+    warnings: dict[int, list[str]] = {}
+    for node in nodes:
+        if not node.active or node.kind not in BRANCH_KINDS:
+            continue
+        count = totals.get(node.id, OrgCounts())
+        found = []
+        if count.full < MIN_FULL_MEMBERS and node.kind == "党支部":
+            found.append(f"正式党员只有 {count.full} 名，不足 {MIN_FULL_MEMBERS} 名，应与邻近单位成立联合党支部")
+        if count.total > MAX_BRANCH_MEMBERS:
+            found.append(f"党员 {count.total} 名，超过 {MAX_BRANCH_MEMBERS} 名，可考虑分设党支部")
+        committee_size = sum(1 for role, _ in node.committee if role not in ("组长",))
+        if count.full >= COMMITTEE_FROM and committee_size < 3:
+            found.append(f"正式党员 {count.full} 名（7 名以上），应设立 3 至 5 人的支部委员会，目前班子 {committee_size} 人")
+        if found:
+            warnings[node.id] = found
+    return warnings

@@ -7,13 +7,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import audit
 from app.changes import ORGS, Changes
 from app.errors import AppError, NotFoundError, ValidationError
-from db.models import CommitteeMember, Organization
+from db.models import CommitteeMember, Member, Organization
 
 ORG_KINDS: tuple[str, ...] = ("党委", "党总支", "党支部", "联合党支部", "临时党支部", "党小组")
 COMMITTEE_ROLES: tuple[str, ...] = ("书记", "副书记", "组织委员", "宣传委员", "纪检委员", "委员", "组长")
@@ -39,6 +39,7 @@ class OrgNode:
     dissolved_reason: str = ""
     committee: tuple[tuple[str, str], ...] = ()
     child_ids: tuple[int, ...] = field(default=())
+    committee_member_ids: tuple[int | None, ...] = ()  # the ledger member of each committee row, if linked
 
     @property
     def active(self) -> bool:
@@ -122,6 +123,7 @@ def list_tree(session: Session, *, include_dissolved: bool = False) -> list[OrgN
                 dissolved_on=org.dissolved_on,
                 dissolved_reason=org.dissolved_reason,
                 committee=tuple((m.role, m.name) for m in committee.get(org.id, [])),
+                committee_member_ids=tuple(m.member_id for m in committee.get(org.id, [])),
                 child_ids=tuple(k.id for k in kids),
             )
         )
@@ -264,10 +266,24 @@ def rerank(session: Session) -> None:
         stack.extend(reversed(children.get(org_id, [])))
 
 
-def _set_committee(org: Organization, committee: Sequence[tuple[str, str]]) -> None:
+def _set_committee(session: Session, org: Organization, committee: Sequence[tuple[str, str]]) -> None:
+    """Replace the committee; each name is linked to the 在册 member of that name in the node's
+    subtree when there is exactly one."""
     org.committee.clear()
+    session.flush()
+    candidates: dict[str, list[int]] = defaultdict(list)
+    if org.id is not None and committee:
+        subtree = [org.id, *descendants(list_tree(session), org.id)]
+        names = [person.strip() for _, person in committee]
+        for member_id, name in session.execute(
+            select(Member.id, Member.name).where(Member.org_id.in_(subtree), Member.status == "在册",
+                                                 Member.name.in_(names))
+        ):
+            candidates[name].append(member_id)
     for index, (role, person) in enumerate(committee):
-        org.committee.append(CommitteeMember(role=role, name=person.strip(), sort_order=index))
+        found = candidates.get(person.strip(), [])
+        org.committee.append(CommitteeMember(role=role, name=person.strip(), sort_order=index,
+                                             member_id=found[0] if len(found) == 1 else None))
 
 
 # ---------------------------------------------------------------- writing
@@ -306,8 +322,9 @@ def create(
         note=data.note.strip(),
         dissolved_reason="",
     )
-    _set_committee(org, data.committee)
     session.add(org)
+    session.flush()
+    _set_committee(session, org, data.committee)
     session.flush()
     rerank(session)
     audit.log(session, "orgs", org.id, "新建", f"{data.kind} {org.name}")
@@ -332,7 +349,7 @@ def update(session: Session, org_id: int, data: OrgInput, *, today: date | None 
     new_committee = tuple((r, n.strip()) for r, n in data.committee)
     if old_committee != new_committee:
         changed.append("班子成员：" + ("、".join(f"{r}{n}" for r, n in new_committee) or "无"))
-        _set_committee(org, new_committee)
+        _set_committee(session, org, new_committee)
     if changed:
         audit.log(session, "orgs", org_id, "修改", "；".join(changed))
     return ORGS
@@ -417,6 +434,13 @@ def dissolve(session: Session, org_id: int, on: date, reason: str, *, today: dat
         raise AppError(
             f"“{org.name}”下还有 {len(active_children)} 个下级组织（{shown}），"
             "请先把它们移到其他组织下或逐个撤销，再撤销本组织。"
+        )
+    on_roll = session.scalar(
+        select(func.count()).select_from(Member).where(Member.org_id == org_id, Member.status == "在册")
+    )
+    if on_roll:
+        raise AppError(
+            f"“{org.name}”还有 {on_roll} 名在册党员，请先在党员台账中把他们调整到其他党组织，再撤销本组织。"
         )
     errors: dict[str, str] = {}
     if on > today:

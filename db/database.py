@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import SCHEMA_HEAD, SCHEMA_REVISIONS
-from db.engine import BUSY_TIMEOUT_MS, SQLITE_HEADER, is_url, make_engine
+from db.engine import BEGIN_OPTION, BUSY_TIMEOUT_MS, SQLITE_HEADER, is_url, make_engine
 from db.errors import (
     DatabaseError,
     DatabaseLockedError,
@@ -42,9 +42,12 @@ class Database:
     revision: str | None = None
     migrated_from: str | None = field(default=None)
     _sessions: sessionmaker[Session] = field(init=False, repr=False)
+    _write_sessions: sessionmaker[Session] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        writer = self.engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"}) if self.engine.url.get_backend_name() == "sqlite" else self.engine
+        self._write_sessions = sessionmaker(writer, expire_on_commit=False)
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
@@ -63,7 +66,7 @@ class Database:
         """One user action: commits once at the end or rolls back whole."""
         if self.readonly:
             raise ReadOnlyError(READONLY_WRITE_MESSAGE)
-        session = self._sessions()
+        session = self._write_sessions()
         session.info["action"] = name
         try:
             yield session
@@ -78,6 +81,13 @@ class Database:
             session.close()
 
     def close(self) -> None:
+        """Let SQLite refresh its planner statistics (cheap; the ledger's plans depend on them), then close."""
+        if not self.readonly and self.engine.url.get_backend_name() == "sqlite":
+            try:
+                with self.engine.begin() as connection:
+                    connection.exec_driver_sql("PRAGMA optimize")
+            except OperationalError:
+                pass  # busy or locked: the statistics can wait for the next time
         self.engine.dispose()
 
 

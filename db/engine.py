@@ -11,6 +11,7 @@ from sqlalchemy.pool import NullPool
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
+BEGIN_OPTION = "sqlite_begin"  # execution option: "IMMEDIATE" for units of work that write
 
 
 def is_url(target: str | os.PathLike[str]) -> bool:
@@ -45,7 +46,9 @@ def _install_transaction_recipe(engine: Engine, *, pragmas: list[str]) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # A unit of work takes the write lock at once (BEGIN IMMEDIATE), so a busy database makes
+        # it wait out busy_timeout; a deferred BEGIN that read first could not wait when it writes.
+        connection.exec_driver_sql(f"BEGIN {connection.get_execution_options().get(BEGIN_OPTION, '')}".strip())
 
 
 def make_engine(

@@ -45,6 +45,32 @@ def demo_template(tmp_path_factory, migrated_template) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def tree_template(tmp_path_factory, migrated_template) -> Path:
+    """The demo community's organisation tree and settings, without members."""
+    from app import demo
+    from app.database import open_app_database
+
+    path = tmp_path_factory.mktemp("tree") / "tree.sqlite"
+    shutil.copy(migrated_template, path)
+    database = open_app_database(path)
+    with database.unit_of_work("demo") as session:
+        demo.build(session, seed=0, today=TODAY, members=0)
+    database.close()
+    return path
+
+
+@pytest.fixture
+def tree_database(tmp_path, tree_template):
+    from app.database import open_app_database
+
+    path = tmp_path / "tree.sqlite"
+    shutil.copy(tree_template, path)
+    db = open_app_database(path)
+    yield db
+    db.close()
+
+
 @pytest.fixture
 def db_path(tmp_path, migrated_template) -> Path:
     """An empty, migrated database file of this test's own."""

@@ -37,6 +37,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ layout
 
     def _build(self) -> None:
+        from ui.members.page import MembersPage
         from ui.orgs.page import OrgsPage
         from ui.settings.page import SettingsPage
         from ui.workbench.page import WorkbenchPage
@@ -54,7 +55,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        for index, page in enumerate((WorkbenchPage(self), OrgsPage(self), SettingsPage(self))):
+        pages = (WorkbenchPage(self), OrgsPage(self), MembersPage(self), SettingsPage(self))
+        for index, page in enumerate(pages):
             page.setContentsMargins(16, 12, 16, 12)
             self.pages[page.area] = page
             self.stack.addWidget(page)
@@ -116,8 +118,12 @@ class MainWindow(QMainWindow):
         page.ensure_loaded()
 
     def apply_changes(self, changes: Changes) -> None:
+        """Every page that shows what changed reloads, except the page that made the change:
+        it has already shown it (a targeted update, not a reload)."""
+        source = self.sender()
         for page in self.pages.values():
-            page.on_changes(changes)
+            if page is not source:
+                page.on_changes(changes)
         if changes.settings:
             self.update_title()
         self.changes_applied.emit(changes)
@@ -160,6 +166,8 @@ class MainWindow(QMainWindow):
         store.setValue("main/geometry", self.saveGeometry())
         store.setValue("main/page", self.current_area())
         store.sync()
+        for page in self.pages.values():
+            page.save_state()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         self.save_state()

@@ -45,3 +45,6 @@ class Page(QWidget):
 
     def reload(self) -> None:  # pragma: no cover - every page overrides it
         raise NotImplementedError
+
+    def save_state(self) -> None:
+        """Remember what the user arranged on this page (column widths …) when the window closes."""

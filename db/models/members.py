@@ -17,12 +17,14 @@ class Member(Base):
 
     __tablename__ = "members"
     __table_args__ = (
-        Index("ix_members_status_org", "status", "org_id"),
-        Index("ix_members_status_name_sort", "status", "name_sort"),
+        Index("ix_members_org_name", "org_id", "name_sort"),
+        Index("ix_members_status_org", "status", "org_id", "name_sort", "category", "floating", "lost_contact",
+              "in_hardship", "standing"),
+        Index("ix_members_status_name_sort", "status", "name_sort", "name"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="RESTRICT"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="RESTRICT"))
     name: Mapped[str] = mapped_column(String(50), index=True)
     name_sort: Mapped[str] = mapped_column(String(200), index=True)
     sex: Mapped[str] = mapped_column(String(2))

@@ -16,8 +16,8 @@ def _id(session, path: str) -> int:
     return orgs.find_by_path(session, path).id
 
 
-def test_demo_tree_has_paths_depths_and_tree_order(demo_database):
-    with demo_database.read() as session:
+def test_demo_tree_has_paths_depths_and_tree_order(tree_database):
+    with tree_database.read() as session:
         nodes = orgs.list_tree(session)
     root = nodes[0]
     assert root.parent_id is None and root.depth == 0 and root.path == "幸福里社区党委"
@@ -31,16 +31,16 @@ def test_demo_tree_has_paths_depths_and_tree_order(demo_database):
     assert root.secretary and dict(root.committee)["书记"] == root.secretary
 
 
-def test_find_by_path_tolerates_spaces_and_names_the_format_when_missing(demo_database):
-    with demo_database.read() as session:
+def test_find_by_path_tolerates_spaces_and_names_the_format_when_missing(tree_database):
+    with tree_database.read() as session:
         node = orgs.find_by_path(session, " 幸福里社区党委 / 第二网格党支部 /")
         assert node.name == "第二网格党支部"
         with pytest.raises(NotFoundError, match="用“/”分隔"):
             orgs.find_by_path(session, "幸福里社区党委/第九网格党支部")
 
 
-def test_create_validates_with_chinese_messages(demo_database):
-    with demo_database.unit_of_work() as session:
+def test_create_validates_with_chinese_messages(tree_database):
+    with tree_database.unit_of_work() as session:
         parent = _id(session, "幸福里社区党委/第一网格党支部")
         with pytest.raises(ValidationError) as caught:
             orgs.create(session, parent, OrgInput("1号楼党小组", "小组", founded_on=date(2030, 1, 1)), today=TODAY)
@@ -56,19 +56,19 @@ def test_create_validates_with_chinese_messages(demo_database):
             orgs.create(session, parent, OrgInput("新党小组", "党小组", date(2025, 1, 1), date(2024, 1, 1)), today=TODAY)
 
 
-def test_only_one_top_organisation(demo_database):
-    with demo_database.unit_of_work() as session, pytest.raises(AppError, match="已有顶层党组织"):
+def test_only_one_top_organisation(tree_database):
+    with tree_database.unit_of_work() as session, pytest.raises(AppError, match="已有顶层党组织"):
         orgs.create(session, None, OrgInput("另一个党委", "党委"))
 
 
-def test_create_and_update_are_logged_with_the_operator(demo_database):
-    with demo_database.unit_of_work() as session:
+def test_create_and_update_are_logged_with_the_operator(tree_database):
+    with tree_database.unit_of_work() as session:
         parent = _id(session, "幸福里社区党委/第一网格党支部")
         org_id, changes = orgs.create(session, parent, OrgInput("17号楼党小组", "党小组", place="第一网格/17号楼"))
         assert changes.orgs
         orgs.update(session, org_id, OrgInput("17号楼党小组", "党小组", place="第一网格/17号楼",
                                               committee=(("组长", "王建国"),)))
-    with demo_database.read() as session:
+    with tree_database.read() as session:
         node = orgs.get(session, org_id)
         assert node.path == "幸福里社区党委/第一网格党支部/17号楼党小组"
         assert node.secretary == "王建国"
@@ -78,8 +78,8 @@ def test_create_and_update_are_logged_with_the_operator(demo_database):
     assert "王建国" in log[1].detail
 
 
-def test_move_under_own_descendant_is_refused(demo_database):
-    with demo_database.unit_of_work() as session:
+def test_move_under_own_descendant_is_refused(tree_database):
+    with tree_database.unit_of_work() as session:
         branch = _id(session, "幸福里社区党委/第一网格党支部")
         group = _id(session, "幸福里社区党委/第一网格党支部/1号楼党小组")
         with pytest.raises(AppError, match="不能把“第一网格党支部”移到它自己或它的下级组织之下"):
@@ -91,12 +91,12 @@ def test_move_under_own_descendant_is_refused(demo_database):
             orgs.move(session, root, branch)
 
 
-def test_move_takes_the_subtree_and_keeps_sibling_order(demo_database):
-    with demo_database.unit_of_work() as session:
+def test_move_takes_the_subtree_and_keeps_sibling_order(tree_database):
+    with tree_database.unit_of_work() as session:
         group = _id(session, "幸福里社区党委/第一网格党支部/1号楼党小组")
         target = _id(session, "幸福里社区党委/第二网格党支部")
         orgs.move(session, group, target, 0)
-    with demo_database.read() as session:
+    with tree_database.read() as session:
         moved = orgs.get(session, group)
         assert moved.path == "幸福里社区党委/第二网格党支部/1号楼党小组"
         names = [orgs.get(session, c).name for c in orgs.get(session, target).child_ids]
@@ -105,18 +105,18 @@ def test_move_takes_the_subtree_and_keeps_sibling_order(demo_database):
         assert "从“第一网格党支部”移到“第二网格党支部”" in audit.entries(session, "orgs", group)[-1].detail
 
 
-def test_reorder_within_parent(demo_database):
-    with demo_database.unit_of_work() as session:
+def test_reorder_within_parent(tree_database):
+    with tree_database.unit_of_work() as session:
         parent = _id(session, "幸福里社区党委/第一网格党支部")
         third = _id(session, "幸福里社区党委/第一网格党支部/3号楼党小组")
         orgs.move(session, third, parent, 0)
-    with demo_database.read() as session:
+    with tree_database.read() as session:
         names = [orgs.get(session, c).name for c in orgs.get(session, parent).child_ids]
     assert names == ["3号楼党小组", "1号楼党小组", "2号楼党小组"]
 
 
-def test_move_refuses_a_name_clash_under_the_new_parent(demo_database):
-    with demo_database.unit_of_work() as session:
+def test_move_refuses_a_name_clash_under_the_new_parent(tree_database):
+    with tree_database.unit_of_work() as session:
         group = _id(session, "幸福里社区党委/离退休党员党支部/老干部党小组")
         first = _id(session, "幸福里社区党委/第一网格党支部")
         orgs.create(session, first, OrgInput("老干部党小组", "党小组"))
@@ -124,8 +124,8 @@ def test_move_refuses_a_name_clash_under_the_new_parent(demo_database):
             orgs.move(session, group, first)
 
 
-def test_dissolve_needs_children_moved_first_and_keeps_history(demo_database):
-    with demo_database.unit_of_work() as session:
+def test_dissolve_needs_children_moved_first_and_keeps_history(tree_database):
+    with tree_database.unit_of_work() as session:
         branch = _id(session, "幸福里社区党委/第一网格党支部")
         with pytest.raises(AppError, match="还有 3 个下级组织（1号楼党小组、2号楼党小组、3号楼党小组）"):
             orgs.dissolve(session, branch, TODAY, "网格调整", today=TODAY)
@@ -134,19 +134,19 @@ def test_dissolve_needs_children_moved_first_and_keeps_history(demo_database):
             orgs.dissolve(session, leaf, date(2027, 1, 1), " ", today=TODAY)
         assert caught.value.errors == {"dissolved_on": "撤销日期不能晚于今天。", "dissolved_reason": "请填写撤销原因。"}
         orgs.dissolve(session, leaf, TODAY, "楼栋拆除", today=TODAY)
-    with demo_database.read() as session:
+    with tree_database.read() as session:
         assert leaf not in {n.id for n in orgs.list_tree(session)}
         kept = orgs.get(session, leaf)
         assert kept.dissolved_on == TODAY and kept.dissolved_reason == "楼栋拆除"
-    with demo_database.unit_of_work() as session:
+    with tree_database.unit_of_work() as session:
         orgs.reinstate(session, leaf)
-    with demo_database.read() as session:
+    with tree_database.read() as session:
         assert orgs.get(session, leaf).active
         assert [e.action for e in audit.entries(session, "orgs", leaf)][-2:] == ["撤销", "恢复"]
 
 
-def test_a_dissolved_name_can_be_reused(demo_database):
-    with demo_database.unit_of_work() as session:
+def test_a_dissolved_name_can_be_reused(tree_database):
+    with tree_database.unit_of_work() as session:
         leaf = _id(session, "幸福里社区党委/第一网格党支部/3号楼党小组")
         parent = _id(session, "幸福里社区党委/第一网格党支部")
         orgs.dissolve(session, leaf, TODAY, "重组", today=TODAY)
@@ -155,13 +155,13 @@ def test_a_dissolved_name_can_be_reused(demo_database):
             orgs.reinstate(session, leaf)
 
 
-def test_terms_due_and_counts(demo_database):
-    with demo_database.read() as session:
+def test_terms_due_and_counts(tree_database):
+    with tree_database.read() as session:
         due = orgs.terms_due(session, TODAY)
         counts = orgs.count_by_kind(session)
     assert [(d.org.name, d.days_left) for d in due] == [("第二网格党支部", 45)]
     assert counts["党委"] == 1 and counts["联合党支部"] == 1 and counts["党小组"] >= 10
-    with demo_database.read() as session:
+    with tree_database.read() as session:
         later = orgs.terms_due(session, date(2027, 2, 1))
     assert later[0].overdue and later[0].days_left == -26
 
@@ -190,7 +190,7 @@ def test_settings_validation_and_community_creation(database):
         settings.create_community(session, settings.CommunitySettings("x"), "x党委")
 
 
-def test_tree_rank_follows_every_change_in_pre_order(demo_database):
+def test_tree_rank_follows_every_change_in_pre_order(tree_database):
     from sqlalchemy import select
 
     from db.models import Organization
@@ -200,7 +200,7 @@ def test_tree_rank_follows_every_change_in_pre_order(demo_database):
         walk = [n.id for n in orgs.list_tree(session, include_dissolved=True)]
         return sorted(walk, key=stored.__getitem__) == walk
 
-    with demo_database.unit_of_work() as session:
+    with tree_database.unit_of_work() as session:
         assert ranks_match(session)
         group = _id(session, "幸福里社区党委/第一网格党支部/1号楼党小组")
         orgs.move(session, group, _id(session, "幸福里社区党委/流动党员党支部"))

@@ -188,3 +188,20 @@ def test_file_the_user_cannot_write_opens_read_only(db_path, monkeypatch, folder
     with pytest.raises(ReadOnlyError, match="只读模式"), database.unit_of_work():
         pass
     database.close()
+
+
+def test_a_unit_of_work_waits_for_a_busy_writer_instead_of_failing(db_path):
+    """Units of work BEGIN IMMEDIATE: one that reads before it writes still waits out the lock."""
+    import threading
+
+    database = open_database(db_path, busy_timeout_ms=3000)
+    other = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO settings(key, value) VALUES ('other', 'theirs')")
+    threading.Timer(0.3, lambda: (other.execute("COMMIT"), other.close())).start()
+    with database.unit_of_work("read then write") as session:
+        assert session.get(Setting, "other") is not None  # it waited for the other commit
+        session.add(Setting(key="mine", value="1"))
+    with database.read() as session:
+        assert {s.key for s in session.query(Setting)} == {"other", "mine"}
+    database.close()

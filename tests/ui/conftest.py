@@ -48,8 +48,21 @@ def make_window(qtbot):
 
 
 @pytest.fixture
-def demo_window(make_window, demo_database):
-    return make_window(demo_database)
+def demo_window(make_window, tree_database):
+    return make_window(tree_database)
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_modal_boxes(monkeypatch):
+    """A message box nobody expected would wait for a click forever: fail the test instead."""
+
+    def unexpected(*args, **_kwargs):
+        texts = [a for a in args if isinstance(a, str)]
+        raise AssertionError(f"unexpected message box: {' / '.join(texts) or args}")
+
+    for kind in ("warning", "information", "critical", "question"):
+        monkeypatch.setattr(QMessageBox, kind, unexpected)
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: unexpected(self.windowTitle(), self.text()))
 
 
 @pytest.fixture

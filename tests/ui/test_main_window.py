@@ -27,15 +27,15 @@ def activate(qtbot, window) -> None:
     qtbot.waitUntil(window.isActiveWindow)
 
 
-def test_window_has_three_pages_in_order(demo_window):
-    assert nav_titles(demo_window) == ["工作台", "党组织", "设置"]
-    assert list(demo_window.pages) == ["workbench", "orgs", "settings"]
+def test_window_has_its_pages_in_order(demo_window):
+    assert nav_titles(demo_window) == ["工作台", "党组织", "党员台账", "设置"]
+    assert list(demo_window.pages) == ["workbench", "orgs", "members", "settings"]
     assert demo_window.current_area() == "workbench"
 
 
 def test_clicking_the_navigation_switches_pages(qtbot, demo_window):
     nav: QListWidget = demo_window.findChild(QListWidget, "nav")
-    for row, area in ((1, "orgs"), (2, "settings"), (0, "workbench")):
+    for row, area in ((1, "orgs"), (2, "members"), (3, "settings"), (0, "workbench")):
         # WHEN the user clicks an entry of the navigation list
         rect = nav.visualItemRect(nav.item(row))
         qtbot.mouseClick(nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
@@ -48,7 +48,8 @@ def test_clicking_the_navigation_switches_pages(qtbot, demo_window):
 
 def test_ctrl_digits_switch_pages(qtbot, demo_window):
     activate(qtbot, demo_window)
-    for key, area in ((Qt.Key.Key_2, "orgs"), (Qt.Key.Key_3, "settings"), (Qt.Key.Key_1, "workbench")):
+    for key, area in ((Qt.Key.Key_2, "orgs"), (Qt.Key.Key_3, "members"), (Qt.Key.Key_4, "settings"),
+                      (Qt.Key.Key_1, "workbench")):
         qtbot.keyClick(demo_window, key, Qt.KeyboardModifier.ControlModifier)
         assert demo_window.current_area() == area
         assert demo_window.findChild(QListWidget, "nav").currentRow() == list(demo_window.pages).index(area)
@@ -68,8 +69,8 @@ def test_workbench_shows_the_count_and_the_term_reminder(demo_window):
     assert "届满" in second[0] and "换届" in second[0]
 
 
-def test_sample_window_shows_the_sample_badge(make_window, demo_database):
-    window = make_window(demo_database, sample=True)
+def test_sample_window_shows_the_sample_badge(make_window, tree_database):
+    window = make_window(tree_database, sample=True)
     assert window.findChild(QLabel, "sampleBadge").isVisible()
     assert not window.findChild(QLabel, "readonlyBadge").isVisible()
     assert "[示例]" in window.windowTitle()
@@ -121,20 +122,20 @@ def test_read_only_database_opens_in_read_only_mode(make_window, demo_db_path, t
         path.chmod(0o644)
 
 
-def test_geometry_and_last_page_are_remembered(make_window, demo_database, user_data):
+def test_geometry_and_last_page_are_remembered(make_window, tree_database, user_data):
     # GIVEN a window the user resized and left on 设置
-    first = make_window(demo_database)
+    first = make_window(tree_database)
     first.resize(760, 560)  # inside the offscreen screen (800×800), so no clamping
     first.show_page("settings")
     # WHEN it saves its state (as it does on close)
     first.save_state()
     assert (user_data / "ui.ini").is_file()
     # THEN the next window opens with that size on that page
-    second = make_window(demo_database)
+    second = make_window(tree_database)
     assert second.current_area() == "settings"
     assert second.size() == QSize(760, 560)
     # and a page asked for on the command line wins over the remembered one
-    third = make_window(demo_database, page="orgs")
+    third = make_window(tree_database, page="orgs")
     assert third.current_area() == "orgs"
 
 

@@ -60,8 +60,8 @@ def page(qtbot, demo_window):
 # ---------------------------------------------------------------- the model
 
 
-def test_tree_model_passes_the_model_tester_through_targeted_edits(demo_database):
-    with demo_database.read() as session:
+def test_tree_model_passes_the_model_tester_through_targeted_edits(tree_database):
+    with tree_database.read() as session:
         nodes = orgs.list_tree(session)
     by_path = {n.path: n for n in nodes}
     model = OrgTreeModel(mover=lambda *_args: True)
@@ -108,16 +108,16 @@ def test_tree_model_passes_the_model_tester_through_targeted_edits(demo_database
     del tester
 
 
-def test_mime_data_carries_the_dragged_id(demo_database):
-    with demo_database.read() as session:
+def test_mime_data_carries_the_dragged_id(tree_database):
+    with tree_database.read() as session:
         nodes = orgs.list_tree(session)
     model = OrgTreeModel(mover=lambda *_args: True)
     model.set_nodes(nodes)
-    building = org_id(demo_database, BUILDING1)
+    building = org_id(tree_database, BUILDING1)
     mime = model.mimeData([model.index_of(building)])
     assert mime.hasFormat(MIME_TYPE)
     assert OrgTreeModel.dragged_ids(mime) == [building]
-    top = model.index_of(org_id(demo_database, ROOT))
+    top = model.index_of(org_id(tree_database, ROOT))
     assert not model.flags(top) & Qt.ItemFlag.ItemIsDragEnabled  # the top organisation stays put
     assert model.flags(top) & Qt.ItemFlag.ItemIsDropEnabled
 
@@ -125,9 +125,9 @@ def test_mime_data_carries_the_dragged_id(demo_database):
 # ---------------------------------------------------------------- creating
 
 
-def test_new_child_through_the_dialog(qtbot, page, demo_database, monkeypatch):
+def test_new_child_through_the_dialog(qtbot, page, tree_database, monkeypatch):
     # GIVEN the top organisation selected
-    root = org_id(demo_database, ROOT)
+    root = org_id(tree_database, ROOT)
     page.select_org(root)
     seen: dict[str, object] = {}
 
@@ -160,7 +160,7 @@ def test_new_child_through_the_dialog(qtbot, page, demo_database, monkeypatch):
 
     assert "error" in seen
     # THEN the new branch is in the database under the top organisation …
-    with demo_database.read() as session:
+    with tree_database.read() as session:
         created = orgs.find_by_path(session, f"{ROOT}/第七网格党支部")
     assert created.kind == "党支部" and created.place == "第七网格" and created.parent_id == root
     # … and in the tree, as the last child, selected, with its details shown
@@ -169,8 +169,8 @@ def test_new_child_through_the_dialog(qtbot, page, demo_database, monkeypatch):
     assert page.detail_labels["path"].text() == f"{ROOT}/第七网格党支部"
 
 
-def test_new_form_does_not_scold_before_typing(qtbot, page, demo_database):
-    dialog = OrgDialog(page._validator(org_id(demo_database, ROOT), None), parent_path=ROOT, parent=page)
+def test_new_form_does_not_scold_before_typing(qtbot, page, tree_database):
+    dialog = OrgDialog(page._validator(org_id(tree_database, ROOT), None), parent_path=ROOT, parent=page)
     qtbot.addWidget(dialog)
     dialog.show()
     error = dialog.findChild(QLabel, "nameError")
@@ -180,8 +180,8 @@ def test_new_form_does_not_scold_before_typing(qtbot, page, demo_database):
     assert error.isVisible() and error.text() == "请填写组织名称。"
 
 
-def test_creating_can_be_undone_and_redone(qtbot, page, demo_database, monkeypatch):
-    grid3 = org_id(demo_database, GRID3)
+def test_creating_can_be_undone_and_redone(qtbot, page, tree_database, monkeypatch):
+    grid3 = org_id(tree_database, GRID3)
     page.select_org(grid3)
 
     def user_fills_in(dialog: OrgDialog) -> int:
@@ -191,22 +191,22 @@ def test_creating_can_be_undone_and_redone(qtbot, page, demo_database, monkeypat
 
     monkeypatch.setattr(OrgDialog, "exec", user_fills_in)
     page.actions_["new"].trigger()
-    created = org_id(demo_database, f"{GRID3}/20号楼党小组")
+    created = org_id(tree_database, f"{GRID3}/20号楼党小组")
     # WHEN the user presses Ctrl+Z
     page.view.setFocus()
     qtbot.keyClick(page.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     # THEN the new group is gone from the database and the tree
-    with demo_database.read() as session, pytest.raises(orgs.NotFoundError):
+    with tree_database.read() as session, pytest.raises(orgs.NotFoundError):
         orgs.get(session, created)
     assert created not in page.model.ids()
     # and redo brings it back under the same id, so later steps still find it
     qtbot.keyClick(page.view, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
-    assert db_node(demo_database, created).path == f"{GRID3}/20号楼党小组"
+    assert db_node(tree_database, created).path == f"{GRID3}/20号楼党小组"
     assert created in child_ids(page.model, grid3)
 
 
-def test_new_child_of_a_branch_defaults_to_a_group(qtbot, page, demo_database, monkeypatch):
-    page.select_org(org_id(demo_database, GRID3))
+def test_new_child_of_a_branch_defaults_to_a_group(qtbot, page, tree_database, monkeypatch):
+    page.select_org(org_id(tree_database, GRID3))
     kinds = []
 
     def cancel(dialog):
@@ -223,10 +223,10 @@ def test_new_child_of_a_branch_defaults_to_a_group(qtbot, page, demo_database, m
 
 
 @pytest.mark.parametrize(("row", "expected_index"), [(0, 0), (-1, 2)])
-def test_drop_moves_a_building_group_to_another_grid(page, demo_database, row, expected_index):
+def test_drop_moves_a_building_group_to_another_grid(page, tree_database, row, expected_index):
     # GIVEN 1号楼党小组 under 第一网格党支部
-    building = org_id(demo_database, BUILDING1)
-    grid1, grid3 = org_id(demo_database, GRID1), org_id(demo_database, GRID3)
+    building = org_id(tree_database, BUILDING1)
+    grid1, grid3 = org_id(tree_database, GRID1), org_id(tree_database, GRID3)
     model = page.model
     target = model.index_of(grid3)
     mime = model.mimeData([model.index_of(building)])
@@ -236,10 +236,10 @@ def test_drop_moves_a_building_group_to_another_grid(page, demo_database, row, e
     model.dropMimeData(mime, MOVE, row, 0, target)
 
     # THEN the database has it there …
-    moved = db_node(demo_database, building)
+    moved = db_node(tree_database, building)
     assert moved.parent_id == grid3
     assert moved.path == f"{GRID3}/1号楼党小组"
-    with demo_database.read() as session:
+    with tree_database.read() as session:
         assert orgs.position(session, building) == (grid3, expected_index)
         assert len(orgs.get(session, grid1).child_ids) == 2
     # … and so does the tree, with the new path
@@ -250,23 +250,23 @@ def test_drop_moves_a_building_group_to_another_grid(page, demo_database, row, e
     assert page.selected().id == building
 
 
-def test_drop_is_refused_onto_the_node_itself_or_its_descendants(page, demo_database):
+def test_drop_is_refused_onto_the_node_itself_or_its_descendants(page, tree_database):
     model = page.model
-    grid1 = org_id(demo_database, GRID1)
+    grid1 = org_id(tree_database, GRID1)
     mime = model.mimeData([model.index_of(grid1)])
     assert not model.canDropMimeData(mime, MOVE, -1, 0, model.index_of(grid1))
-    assert not model.canDropMimeData(mime, MOVE, -1, 0, model.index_of(org_id(demo_database, BUILDING1)))
+    assert not model.canDropMimeData(mime, MOVE, -1, 0, model.index_of(org_id(tree_database, BUILDING1)))
     assert not model.canDropMimeData(mime, MOVE, 0, 0, QModelIndex())  # no second top organisation
-    assert not model.canDropMimeData(mime, Qt.DropAction.CopyAction, -1, 0, model.index_of(org_id(demo_database, GRID3)))
-    assert model.canDropMimeData(mime, MOVE, -1, 0, model.index_of(org_id(demo_database, GRID3)))
+    assert not model.canDropMimeData(mime, Qt.DropAction.CopyAction, -1, 0, model.index_of(org_id(tree_database, GRID3)))
+    assert model.canDropMimeData(mime, MOVE, -1, 0, model.index_of(org_id(tree_database, GRID3)))
     # a refused drop changes nothing
-    assert not model.dropMimeData(mime, MOVE, -1, 0, model.index_of(org_id(demo_database, BUILDING1)))
-    assert db_node(demo_database, grid1).parent_id == org_id(demo_database, ROOT)
+    assert not model.dropMimeData(mime, MOVE, -1, 0, model.index_of(org_id(tree_database, BUILDING1)))
+    assert db_node(tree_database, grid1).parent_id == org_id(tree_database, ROOT)
     assert page.undo_stack.count() == 0
 
 
-def test_move_dialog_disables_the_node_its_descendants_and_its_parent(qtbot, demo_database):
-    with demo_database.read() as session:
+def test_move_dialog_disables_the_node_its_descendants_and_its_parent(qtbot, tree_database):
+    with tree_database.read() as session:
         nodes = orgs.list_tree(session)
     moving = next(n for n in nodes if n.path == GRID1)
     dialog = MoveDialog(nodes, moving)
@@ -276,7 +276,7 @@ def test_move_dialog_disables_the_node_its_descendants_and_its_parent(qtbot, dem
     for node_id in disabled:
         assert model.flags(model.index_of(node_id)) == Qt.ItemFlag.NoItemFlags, node_id
         assert model.index_of(node_id).data(Qt.ItemDataRole.ForegroundRole) is not None  # shown grey
-    grid3 = org_id(demo_database, GRID3)
+    grid3 = org_id(tree_database, GRID3)
     assert model.flags(model.index_of(grid3)) & Qt.ItemFlag.ItemIsSelectable
     assert not ok_button(dialog).isEnabled()
     assert dialog.chosen_parent_id() is None
@@ -286,8 +286,8 @@ def test_move_dialog_disables_the_node_its_descendants_and_its_parent(qtbot, dem
     assert ok_button(dialog).isEnabled()
 
 
-def test_move_dialog_opens_with_nothing_chosen_and_follows_the_arrow_keys(qtbot, demo_database):
-    with demo_database.read() as session:
+def test_move_dialog_opens_with_nothing_chosen_and_follows_the_arrow_keys(qtbot, tree_database):
+    with tree_database.read() as session:
         nodes = orgs.list_tree(session)
     moving = next(n for n in nodes if n.path == GRID1)
     # GIVEN the dialog just opened (its tree has the focus)
@@ -304,20 +304,20 @@ def test_move_dialog_opens_with_nothing_chosen_and_follows_the_arrow_keys(qtbot,
     # WHEN the user walks the tree with the arrow keys
     qtbot.keyClick(dialog.view, Qt.Key.Key_Down)
     # THEN the row reached is chosen, and the disabled rows are skipped on the way back up
-    assert dialog.chosen_parent_id() == org_id(demo_database, f"{GRID2}/4号楼党小组")
+    assert dialog.chosen_parent_id() == org_id(tree_database, f"{GRID2}/4号楼党小组")
     assert ok_button(dialog).isEnabled()
     qtbot.keyClick(dialog.view, Qt.Key.Key_Up)
-    assert dialog.chosen_parent_id() == org_id(demo_database, GRID2)
+    assert dialog.chosen_parent_id() == org_id(tree_database, GRID2)
     qtbot.keyClick(dialog.view, Qt.Key.Key_Up)
-    assert dialog.chosen_parent_id() == org_id(demo_database, GRID2)
+    assert dialog.chosen_parent_id() == org_id(tree_database, GRID2)
     qtbot.keyClick(dialog.view, Qt.Key.Key_Return)
     assert dialog.result() == 1
 
 
-def test_move_to_by_keyboard_and_undo_with_ctrl_z(qtbot, page, demo_database, monkeypatch):
+def test_move_to_by_keyboard_and_undo_with_ctrl_z(qtbot, page, tree_database, monkeypatch):
     # GIVEN 1号楼党小组 selected
-    building = org_id(demo_database, BUILDING1)
-    grid1, grid3 = org_id(demo_database, GRID1), org_id(demo_database, GRID3)
+    building = org_id(tree_database, BUILDING1)
+    grid1, grid3 = org_id(tree_database, GRID1), org_id(tree_database, GRID3)
     page.select_org(building)
 
     def user_picks_grid3(dialog: MoveDialog) -> int:
@@ -335,7 +335,7 @@ def test_move_to_by_keyboard_and_undo_with_ctrl_z(qtbot, page, demo_database, mo
     page.actions_["move"].trigger()
 
     # THEN it is the last child of 第三网格党支部, in the database and in the tree
-    with demo_database.read() as session:
+    with tree_database.read() as session:
         assert orgs.position(session, building) == (grid3, 2)
     assert child_ids(page.model, grid3)[-1] == building
     assert page.undo_stack.count() == 1
@@ -347,32 +347,32 @@ def test_move_to_by_keyboard_and_undo_with_ctrl_z(qtbot, page, demo_database, mo
     qtbot.keyClick(page.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
 
     # THEN the move is undone in the database and in the tree
-    with demo_database.read() as session:
+    with tree_database.read() as session:
         assert orgs.position(session, building) == (grid1, 0)
     assert child_ids(page.model, grid1)[0] == building
     assert building not in child_ids(page.model, grid3)
     assert page.undo_stack.canRedo()
 
 
-def test_up_and_down_reorder_siblings(page, demo_database):
-    grid1 = org_id(demo_database, GRID1)
-    first, second, third = db_node(demo_database, grid1).child_ids
+def test_up_and_down_reorder_siblings(page, tree_database):
+    grid1 = org_id(tree_database, GRID1)
+    first, second, third = db_node(tree_database, grid1).child_ids
     page.select_org(first)
     page.actions_["down"].trigger()
-    assert db_node(demo_database, grid1).child_ids == (second, first, third)
+    assert db_node(tree_database, grid1).child_ids == (second, first, third)
     assert child_ids(page.model, grid1) == [second, first, third]
     page.actions_["up"].trigger()
     page.actions_["up"].trigger()  # already first: nothing happens
-    assert db_node(demo_database, grid1).child_ids == (first, second, third)
+    assert db_node(tree_database, grid1).child_ids == (first, second, third)
     assert child_ids(page.model, grid1) == [first, second, third]
 
 
 # ---------------------------------------------------------------- dissolving
 
 
-def test_dissolving_a_node_with_children_is_refused(page, demo_database, monkeypatch, message_boxes):
+def test_dissolving_a_node_with_children_is_refused(page, tree_database, monkeypatch, message_boxes):
     # GIVEN 第一网格党支部, which still has three building groups
-    grid1 = org_id(demo_database, GRID1)
+    grid1 = org_id(tree_database, GRID1)
     page.select_org(grid1)
     monkeypatch.setattr(DissolveDialog, "exec", lambda _self: pytest.fail("the dialog must not open"))
 
@@ -382,14 +382,14 @@ def test_dissolving_a_node_with_children_is_refused(page, demo_database, monkeyp
     # THEN a warning explains why, and nothing changed
     assert [(kind, title) for kind, title, _ in message_boxes] == [("warning", "撤销组织")]
     assert "还有 3 个下级组织" in message_boxes[0][2]
-    node = db_node(demo_database, grid1)
+    node = db_node(tree_database, grid1)
     assert node.active and len(node.child_ids) == 3
     assert page.model.index_of(grid1).isValid() and len(child_ids(page.model, grid1)) == 3
 
 
-def test_dissolving_a_leaf_and_showing_dissolved_nodes(qtbot, page, demo_database, monkeypatch):
+def test_dissolving_a_leaf_and_showing_dissolved_nodes(qtbot, page, tree_database, monkeypatch):
     # GIVEN 1号楼党小组 selected
-    building = org_id(demo_database, BUILDING1)
+    building = org_id(tree_database, BUILDING1)
     page.select_org(building)
 
     def user_gives_a_reason(dialog: DissolveDialog) -> int:
@@ -411,7 +411,7 @@ def test_dissolving_a_leaf_and_showing_dissolved_nodes(qtbot, page, demo_databas
 
     # THEN it is gone from the tree and marked in the database
     assert not page.model.index_of(building).isValid()
-    node = db_node(demo_database, building)
+    node = db_node(tree_database, building)
     assert node.dissolved_on == date.today()
     assert node.dissolved_reason == "网格调整，并入第二网格"
     assert page.summary.text() == "共 27 个党组织"
@@ -429,15 +429,15 @@ def test_dissolving_a_leaf_and_showing_dissolved_nodes(qtbot, page, demo_databas
     assert page.actions_["reinstate"].isEnabled()
     assert not page.actions_["dissolve"].isEnabled()
     page.actions_["reinstate"].trigger()
-    assert db_node(demo_database, building).active
+    assert db_node(tree_database, building).active
     assert page.model.index_of(building).data() == "1号楼党小组"
 
 
 # ---------------------------------------------------------------- details
 
 
-def test_details_show_the_path_and_the_change_log(page, demo_database):
-    building = org_id(demo_database, BUILDING1)
+def test_details_show_the_path_and_the_change_log(page, tree_database):
+    building = org_id(tree_database, BUILDING1)
     # GIVEN 1号楼党小组 selected
     page.select_org(building)
     assert page.detail_labels["path"].text() == BUILDING1
@@ -446,7 +446,7 @@ def test_details_show_the_path_and_the_change_log(page, demo_database):
     assert len(history) == 1 and "新建" in history[0] and "社区党委办公室" in history[0]
 
     # WHEN it is moved to 第三网格党支部 while selected
-    assert page.move_to(building, org_id(demo_database, GRID3), 0)
+    assert page.move_to(building, org_id(tree_database, GRID3), 0)
 
     # THEN the details show the new path and the move, newest first
     assert page.detail_labels["path"].text() == f"{GRID3}/1号楼党小组"
@@ -455,7 +455,7 @@ def test_details_show_the_path_and_the_change_log(page, demo_database):
     assert "新建" in history[-1]
 
 
-def test_details_show_the_term_of_a_branch(page, demo_database):
-    page.select_org(org_id(demo_database, GRID2))
+def test_details_show_the_term_of_a_branch(page, tree_database):
+    page.select_org(org_id(tree_database, GRID2))
     assert "还有" in page.detail_labels["term"].text() or "逾期" in page.detail_labels["term"].text()
     assert page.detail_labels["committee"].text().startswith("书记：")

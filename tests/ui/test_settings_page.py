@@ -88,7 +88,7 @@ def test_empty_community_name_is_refused(qtbot, page):
     assert not page.save_button.isEnabled()
 
 
-def test_saving_updates_the_window_title(qtbot, page, demo_window, demo_database):
+def test_saving_updates_the_window_title(qtbot, page, demo_window, tree_database):
     # GIVEN a new community name typed
     name = page.edits["community_name"]
     name.clear()
@@ -98,13 +98,13 @@ def test_saving_updates_the_window_title(qtbot, page, demo_window, demo_database
         qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
     # THEN it is saved, and the title and the 工作台 follow
     assert page.saved_label.text() == "已保存。"
-    assert community_name(demo_database) == "和平里社区"
+    assert community_name(tree_database) == "和平里社区"
     assert "和平里社区" in demo_window.windowTitle() and "幸福里社区" not in demo_window.windowTitle()
     demo_window.show_page("workbench")
     assert demo_window.pages["workbench"].title.text() == "工作台 · 和平里社区"
 
 
-def test_backup_now_adds_a_row(qtbot, page, demo_window, demo_db_path, message_boxes):
+def test_backup_now_adds_a_row(qtbot, page, demo_window, tree_database, message_boxes):
     before = page.backups_model.rowCount()
     # WHEN the user clicks 立即备份
     qtbot.mouseClick(page.backup_button, Qt.MouseButton.LeftButton)
@@ -113,19 +113,19 @@ def test_backup_now_adds_a_row(qtbot, page, demo_window, demo_db_path, message_b
     top = page.backups_proxy.index(0, Column.KIND)
     assert top.data() == "手动备份"
     assert Path(top.data(PathRole)).is_file()
-    assert Path(top.data(PathRole)).parent == backup.backup_dir_for(demo_db_path)
+    assert Path(top.data(PathRole)).parent == backup.backup_dir_for(tree_database.path)
     assert demo_window.statusBar().currentMessage().startswith("已备份到 ")
     assert message_boxes == []
 
 
 def test_restore_brings_back_the_backup_and_the_window_keeps_working(
-        qtbot, page, demo_window, demo_database, monkeypatch, message_boxes):
+        qtbot, page, demo_window, tree_database, monkeypatch, message_boxes):
     # GIVEN a backup made, then the community renamed and a branch added afterwards
     qtbot.mouseClick(page.backup_button, Qt.MouseButton.LeftButton)
     page.edits["community_name"].clear()
     type_text(qtbot, page.edits["community_name"], "和平里社区")
     qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
-    with demo_database.unit_of_work("新建") as session:
+    with tree_database.unit_of_work("新建") as session:
         root = orgs.find_by_path(session, "幸福里社区党委").id
         orgs.create(session, root, orgs.OrgInput("第七网格党支部", "党支部"))
     assert "和平里社区" in demo_window.windowTitle()
@@ -142,7 +142,7 @@ def test_restore_brings_back_the_backup_and_the_window_keeps_working(
     # THEN it asked first, the window reads a new database, and the later changes are gone
     assert len(asked) == 1 and chosen.name in asked[0]
     assert [(kind, title) for kind, title, _ in message_boxes] == [("information", "恢复备份")], message_boxes
-    assert demo_window.database is not demo_database
+    assert demo_window.database is not tree_database
     assert community_name(demo_window.database) == "幸福里社区"
     assert "幸福里社区" in demo_window.windowTitle()
     assert page.edits["community_name"].text() == "幸福里社区"
@@ -160,13 +160,13 @@ def test_restore_brings_back_the_backup_and_the_window_keeps_working(
     assert figures(demo_window.pages["workbench"])["total"] == "28"
 
 
-def test_restore_cancelled_changes_nothing(qtbot, page, demo_window, demo_database, monkeypatch, message_boxes):
+def test_restore_cancelled_changes_nothing(qtbot, page, demo_window, tree_database, monkeypatch, message_boxes):
     qtbot.mouseClick(page.backup_button, Qt.MouseButton.LeftButton)
     monkeypatch.setattr("ui.settings.page.confirm", lambda *_args, **_kw: False)
     page.backups_view.selectRow(0)
     qtbot.mouseClick(page.restore_button, Qt.MouseButton.LeftButton)
-    assert demo_window.database is demo_database
-    assert community_name(demo_database) == "幸福里社区"
+    assert demo_window.database is tree_database
+    assert community_name(tree_database) == "幸福里社区"
     assert message_boxes == []
 
 

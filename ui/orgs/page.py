@@ -86,6 +86,7 @@ class OrgsPage(Page):
         self.view.header().setStretchLastSection(False)
         self.view.setColumnWidth(Column.NAME, 260)
         self.view.setColumnWidth(Column.KIND, 80)
+        self.view.setColumnWidth(Column.MEMBERS, 50)
         self.view.setColumnWidth(Column.SECRETARY, 90)
         self.view.setColumnWidth(Column.PLACE, 150)
         self.view.setColumnWidth(Column.TERM_ENDS, 100)
@@ -137,7 +138,8 @@ class OrgsPage(Page):
         details_layout.addWidget(section_title("组织信息"))
         self.details_form = QFormLayout()
         self.detail_labels: dict[str, QLabel] = {}
-        for key, label in (("path", "组织路径"), ("kind", "类型"), ("committee", "班子成员"),
+        for key, label in (("path", "组织路径"), ("kind", "类型"), ("members", "党员人数"), ("warnings", "提醒"),
+                           ("committee", "班子成员"),
                            ("place", "所在网格/楼栋"), ("founded", "成立（换届）日期"),
                            ("term", "届满日期"), ("note", "备注"), ("status", "状态")):
             value = QLabel()
@@ -179,7 +181,16 @@ class OrgsPage(Page):
     # ------------------------------------------------------------ loading
 
     def shows(self, changes: Changes) -> bool:
-        return changes.orgs
+        return changes.orgs or changes.members
+
+    def _load_member_figures(self) -> None:
+        from app import members
+
+        with self.database.read() as session:
+            nodes = orgs.list_tree(session)
+            totals = members.subtree_counts(nodes, members.counts_by_org(session))
+        self.member_totals = totals
+        self.model.set_member_figures({k: v.total for k, v in totals.items()}, members.branch_warnings(nodes, totals))
 
     def reload(self) -> None:
         expanded = {org_id for org_id in self.model.ids() if self.view.isExpanded(self.model.index_of(org_id))}
@@ -188,6 +199,7 @@ class OrgsPage(Page):
         with self.database.read() as session:
             self.nodes = orgs.list_tree(session, include_dissolved=self.show_dissolved.isChecked())
         self.model.set_nodes(self.nodes)
+        self._load_member_figures()
         if first_load:
             self.view.expandAll()
         else:
@@ -244,7 +256,18 @@ class OrgsPage(Page):
             return
         labels["path"].setText(node.path)
         labels["kind"].setText(node.kind)
-        labels["committee"].setText("\n".join(f"{role}：{name}" for role, name in node.committee) or "无")
+        counts = getattr(self, "member_totals", {}).get(node.id)
+        labels["members"].setText(
+            f"{counts.total} 名（正式党员 {counts.full}，预备党员 {counts.probationary}）" if counts and counts.total else "无"
+        )
+        warnings = self.model.warnings.get(node.id, [])
+        labels["warnings"].setText("\n".join(f"⚠ {w}" for w in warnings) or "无")
+        labels["warnings"].setStyleSheet("color: #b9770e;" if warnings else "")
+        labels["committee"].setText("\n".join(
+            f"{role}：{name}" + ("（已关联党员）" if member_id else "")
+            for (role, name), member_id in zip(node.committee, node.committee_member_ids or [None] * len(node.committee),
+                                               strict=True)
+        ) or "无")
         labels["place"].setText(node.place or "无")
         labels["founded"].setText(fmt_date(node.founded_on, "无"))
         term = fmt_date(node.term_ends_on, "无")
@@ -362,7 +385,9 @@ class OrgsPage(Page):
             self.model.move_node(org_id, new_parent_id, index)
             self._refresh_paths()
         self.view.expand(self.model.index_of(new_parent_id))
+        self._load_member_figures()  # subtree totals and branch rules follow the move
         self.select_org(org_id)
+        self._show_details()
         self.changed.emit(ORGS)
         return True
 

@@ -22,14 +22,16 @@ Mover = Callable[[int, int, int], bool]
 class Column(IntEnum):
     NAME = 0
     KIND = 1
-    SECRETARY = 2
-    PLACE = 3
-    TERM_ENDS = 4
+    MEMBERS = 2
+    SECRETARY = 3
+    PLACE = 4
+    TERM_ENDS = 5
 
 
 HEADERS = {
     Column.NAME: "组织名称",
     Column.KIND: "类型",
+    Column.MEMBERS: "党员",
     Column.SECRETARY: "书记/组长",
     Column.PLACE: "所在网格/楼栋",
     Column.TERM_ENDS: "届满日期",
@@ -57,6 +59,8 @@ class OrgTreeModel(QAbstractItemModel):
         self._by_id: dict[int, _Item] = {}
         self.mover = mover
         self.disabled_ids: set[int] = set()  # shown but not selectable (e.g. targets a move can't use)
+        self.member_counts: dict[int, int] = {}  # 在册 members of the node's subtree
+        self.warnings: dict[int, list[str]] = {}  # branch rules the node breaks
 
     # ------------------------------------------------------------ loading
 
@@ -70,6 +74,23 @@ class OrgTreeModel(QAbstractItemModel):
             parent.children.append(item)
             self._by_id[node.id] = item
         self.endResetModel()
+
+    def set_member_figures(self, counts: dict[int, int], warnings: dict[int, list[str]]) -> None:
+        """Member counts and rule warnings changed: repaint those columns only."""
+        self.member_counts, self.warnings = counts, warnings
+        if self._by_id:
+            self._emit_column_changed(Column.NAME)
+            self._emit_column_changed(Column.MEMBERS)
+
+    def _emit_column_changed(self, column: Column) -> None:
+        stack = [self._root]
+        while stack:
+            item = stack.pop()
+            if item.children:
+                parent = self._index_of_item(item)
+                last = len(item.children) - 1
+                self.dataChanged.emit(self.index(0, column, parent), self.index(last, column, parent))
+                stack.extend(item.children)
 
     def node(self, index: QModelIndex) -> OrgNode | None:
         item = self._item(index)
@@ -191,6 +212,9 @@ class OrgTreeModel(QAbstractItemModel):
                 return node.name + ("（已撤销）" if not node.active else "")
             if column is Column.KIND:
                 return node.kind
+            if column is Column.MEMBERS:
+                count = self.member_counts.get(node.id)
+                return count if role == SortRole else (str(count) if count else "")
             if column is Column.SECRETARY:
                 return node.secretary
             if column is Column.PLACE:
@@ -198,9 +222,15 @@ class OrgTreeModel(QAbstractItemModel):
             if column is Column.TERM_ENDS:
                 return fmt_date(node.term_ends_on)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return node.path if node.active else f"{node.path}\n已于 {fmt_date(node.dissolved_on)} 撤销：{node.dissolved_reason}"
+            if not node.active:
+                return f"{node.path}\n已于 {fmt_date(node.dissolved_on)} 撤销：{node.dissolved_reason}"
+            return "\n".join([node.path, *self.warnings.get(node.id, [])])
+        if role == Qt.ItemDataRole.DecorationRole and column is Column.NAME and node.id in self.warnings:
+            return QColor("#d68910")
         if role == Qt.ItemDataRole.ForegroundRole and (not node.active or node.id in self.disabled_ids):
             return QColor("#999999")
+        if role == Qt.ItemDataRole.TextAlignmentRole and column is Column.MEMBERS:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == OrgIdRole:
             return node.id
         return None

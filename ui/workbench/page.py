@@ -13,7 +13,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QScrollArea,
     QVBoxLayout,
+    QWidget,
 )
 
 from app import workbench
@@ -46,19 +48,26 @@ class WorkbenchPage(Page):
 
     def __init__(self, window) -> None:
         super().__init__(window)
-        layout = QVBoxLayout(self)
+        # The figures scroll instead of forcing the window wider than a small screen.
+        content = QWidget()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setStyleSheet("QScrollArea, QScrollArea > QWidget > QWidget { background: transparent; }")
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        layout = QVBoxLayout(content)
         self.title = page_title("工作台")
         self.subtitle = QLabel()
         self.subtitle.setObjectName("workbenchSubtitle")
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
         layout.addWidget(section_title("党组织"))
-        self.cards = QGridLayout()
-        self.cards.setHorizontalSpacing(12)
-        cards_row = QHBoxLayout()
-        cards_row.addLayout(self.cards)
-        cards_row.addStretch(1)
-        layout.addLayout(cards_row)
+        self.cards = self._card_row(layout)
+        layout.addWidget(section_title("党员"))
+        self.member_cards = self._card_row(layout)
         layout.addWidget(section_title("需要关注"))
         self.attention = QListWidget()
         self.attention.setObjectName("attention")
@@ -70,28 +79,42 @@ class WorkbenchPage(Page):
         layout.addWidget(hint)
         QShortcut(QKeySequence("Ctrl+L"), self, activated=self.attention.setFocus)
 
+    @staticmethod
+    def _card_row(layout: QVBoxLayout) -> QGridLayout:
+        cards = QGridLayout()
+        cards.setHorizontalSpacing(12)
+        row = QHBoxLayout()
+        row.addLayout(cards)
+        row.addStretch(1)
+        layout.addLayout(row)
+        return cards
+
+    @staticmethod
+    def _fill_cards(cards: QGridLayout, figures: list[tuple[str, str, str]]) -> None:
+        while cards.count():
+            item = cards.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        for column, (label, value, name) in enumerate(figures):
+            cards.addWidget(FigureCard(label, value, name), 0, column)
+
     def shows(self, changes: Changes) -> bool:
-        return changes.orgs or changes.settings
+        return changes.orgs or changes.settings or changes.members
 
     def reload(self) -> None:
         with self.database.read() as session:
             data = workbench.summary(session, date.today())
         self.title.setText(f"工作台 · {data.community_name}" if data.community_name else "工作台")
         self.subtitle.setText(data.committee_name)
-        while self.cards.count():
-            item = self.cards.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
-        figures = [("党组织总数", str(data.total_orgs), "total")] + [
+        self._fill_cards(self.cards, [("党组织总数", str(data.total_orgs), "total")] + [
             (kind, str(n), kind) for kind, n in data.org_counts.items()
-        ]
-        for column, (label, value, name) in enumerate(figures):
-            self.cards.addWidget(FigureCard(label, value, name), 0, column)
+        ])
+        self._fill_cards(self.member_cards, [(label, str(n), label) for label, n in data.member_figures.items()])
         self.attention.clear()
         for entry in data.attention:
             item = QListWidgetItem(f"{LEVEL_MARKS[entry.level]}  {entry.text}")
             item.setForeground(LEVEL_COLOURS[entry.level])
-            item.setData(Qt.ItemDataRole.UserRole, (entry.area, entry.org_id))
+            item.setData(Qt.ItemDataRole.UserRole, (entry.area, entry.org_id, entry.member_id))
             self.attention.addItem(item)
         if not data.attention:
             item = QListWidgetItem("目前没有需要关注的事项。")
@@ -102,7 +125,9 @@ class WorkbenchPage(Page):
         target = item.data(Qt.ItemDataRole.UserRole)
         if not target:
             return
-        area, org_id = target
+        area, org_id, member_id = target
         self.window_.show_page(area)
         if org_id is not None and area == "orgs":
             self.window_.pages["orgs"].select_org(org_id)
+        if member_id is not None and area == "members":
+            self.window_.pages["members"].select_member(member_id)
