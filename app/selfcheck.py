@@ -16,6 +16,8 @@ from pathlib import Path
 from app.errors import AppError
 
 RARE_NAME = "𠮷祥里党小组"
+MEMBER_NAME = "张建国"
+MEMBER_ID = "11010519700301100X"  # a valid number with the check code X
 
 
 @dataclass
@@ -49,7 +51,7 @@ class SelfCheck:
         return f"从 {SCHEMA_REVISIONS[0]} 升级到 {SCHEMA_HEAD}"
 
     def write_and_read_back(self) -> str:
-        from app import orgs, settings
+        from app import members, orgs, settings
         from app.database import open_app_database
 
         database = open_app_database(self.db_path)
@@ -57,12 +59,20 @@ class SelfCheck:
             with database.unit_of_work("自检") as session:
                 settings.create_community(session, settings.CommunitySettings("自检社区"), "自检社区党委")
                 root = orgs.find_by_path(session, "自检社区党委").id
-                orgs.create(session, root, orgs.OrgInput(RARE_NAME, "党小组"))
+                group, _ = orgs.create(session, root, orgs.OrgInput(RARE_NAME, "党小组"))
+                members.create(session, members.MemberInput(
+                    name=MEMBER_NAME, id_number=MEMBER_ID, org_id=group, joined_on=date(1995, 7, 1),
+                    confirmed_on=date(1996, 7, 1),
+                ))
             with database.read() as session:
                 node = orgs.find_by_path(session, f"自检社区党委/{RARE_NAME}")
+                # the pinyin search needs pypinyin's dictionaries: present in the packaged program too
+                found = members.ordered_ids(session, members.MemberFilter(text="zjg"))
         finally:
             database.close()
-        return f"写入并读回“{node.path}”"
+        if len(found) != 1:
+            raise AppError("按拼音首字母找不到刚写入的党员（拼音词典可能缺失）")
+        return f"写入并读回“{node.path}”和党员“{MEMBER_NAME}”（拼音检索正常）"
 
     def render_pdf(self) -> str:
         from app import orgs, settings

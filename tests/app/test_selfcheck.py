@@ -24,7 +24,7 @@ def test_check_passes_and_reports_each_step(tmp_path, demo_db_path):
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert [line[0] for line in lines if line[:1] in "✓✗"] == ["✓"] * 5
-    assert "含生僻字 𠮷" in result.stdout and "完整" in result.stdout
+    assert "含生僻字 𠮷" in result.stdout and "完整" in result.stdout and "拼音检索正常" in result.stdout
     assert lines[-1] == "自检通过。"
     # the check works in a temporary folder: nothing beside the database, no saved window state
     assert sorted(p.name for p in demo_db_path.parent.iterdir()) == ["demo.sqlite"]
