@@ -84,7 +84,7 @@ class OrgsPage(Page):
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.doubleClicked.connect(lambda _i: self.edit_selected())
         self.view.header().setStretchLastSection(False)
-        self.view.setColumnWidth(Column.NAME, 260)
+        self.view.setColumnWidth(Column.NAME, 230)
         self.view.setColumnWidth(Column.KIND, 80)
         self.view.setColumnWidth(Column.MEMBERS, 50)
         self.view.setColumnWidth(Column.SECRETARY, 90)

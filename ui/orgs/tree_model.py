@@ -7,6 +7,7 @@ from enum import IntEnum
 
 from PySide6.QtCore import QAbstractItemModel, QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication, QStyle
 
 from app.orgs import OrgNode
 from ui.common import fmt_date
@@ -226,7 +227,7 @@ class OrgTreeModel(QAbstractItemModel):
                 return f"{node.path}\n已于 {fmt_date(node.dissolved_on)} 撤销：{node.dissolved_reason}"
             return "\n".join([node.path, *self.warnings.get(node.id, [])])
         if role == Qt.ItemDataRole.DecorationRole and column is Column.NAME and node.id in self.warnings:
-            return QColor("#d68910")
+            return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         if role == Qt.ItemDataRole.ForegroundRole and (not node.active or node.id in self.disabled_ids):
             return QColor("#999999")
         if role == Qt.ItemDataRole.TextAlignmentRole and column is Column.MEMBERS:

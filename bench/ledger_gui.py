@@ -1,0 +1,416 @@
+"""Ledger GUI benchmark: the 党员台账 page in a real main window over a district-sized demo (100,000 members).
+
+    python bench/ledger_gui.py [--db PATH] [--members 100000] [--runs 7] [--scroll-steps 500] [--profile]
+
+Builds the demo community (``python -m app demo --db FILE --members N``, in a separate process so
+its memory does not count here) in a temporary folder, or reuses ``--db`` when that file already
+holds members (a new ``--db`` is built there and kept). Then, in this one process, with Qt
+offscreen and the user data in a temporary folder, it opens the database
+(``app.database.open_app_database``) and a real ``MainWindow`` at 1280×800 on the 工作台, and
+measures, each case ending with ``processEvents()`` and one ``view.viewport().grab()`` (so
+``data()`` really ran for the visible rows):
+- ``open``: a click on 党员台账 in the navigation list (a real mouse click on the item) until the
+  first screen of rows is painted — once cold (the first click in the process), then the median
+  over ``--runs`` freshly built windows;
+- ``sort``: each visible column, ascending and descending (``horizontalHeader().setSortIndicator``),
+  median over ``--runs`` after one warm-up;
+- ``search``: one keystroke of each search kind — the text before it applied first, then
+  ``search.setText(...)`` and ``apply_filter()`` called directly (the 120 ms typing delay is not
+  counted), median over ``--runs`` after one warm-up;
+- ``memory``: the process's RSS (VmRSS) after opening the ledger, and after scrolling from the top
+  to the bottom (``--scroll-steps`` scroll-bar positions spread over the range, at most one page
+  apart; each painted), with the model's ``cached_rows()`` at the end.
+Each timed row also shows the time spent in the model's two fetchers (the id query and the row
+pages, both SQL through app.members); the rest is Python and Qt. Targets (issue 3): open 0.5 s,
+sort 0.1 s, keystroke 30 ms median, RSS under 250 MB after the scroll. ``--profile`` prints a
+cProfile summary of one more run of every case that missed its target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+OPEN_MS = 500.0
+SORT_MS = 100.0
+KEYSTROKE_MS = 30.0
+RSS_MB = 250.0
+SEARCHES = (  # (label, text): the keystroke that completes the text
+    ("1-char name prefix", "张"),
+    ("2-char name part", "建国"),
+    ("pinyin initials", "zjg"),
+    ("phone prefix", "1381"),
+    ("ID-number tail", "0012"),
+    ("3-char address substring (FTS)", "3号楼"),
+)
+
+
+def members_in(path: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            return conn.execute("SELECT count(*) FROM members").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def build_demo(path: Path, members: int) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "app", "demo", "--db", str(path), "--members", str(members)],
+                   cwd=ROOT, env=os.environ.copy(), check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def memory_mb() -> tuple[float, float]:
+    """(VmRSS, VmHWM) of this process in MB."""
+    values = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0]) / 1024
+    return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
+
+
+@dataclass
+class Probe:
+    """Wraps a LedgerModel's fetchers (instance attributes) to add up the time spent in them."""
+
+    ids_s: float = 0.0
+    rows_s: float = 0.0
+    row_pages: int = 0
+
+    def attach(self, model) -> None:
+        fetch_ids, fetch_rows = model._fetch_ids, model._fetch_rows
+
+        def ids(*args):
+            start = time.perf_counter()
+            try:
+                return fetch_ids(*args)
+            finally:
+                self.ids_s += time.perf_counter() - start
+
+        def rows(page):
+            start = time.perf_counter()
+            try:
+                return fetch_rows(page)
+            finally:
+                self.rows_s += time.perf_counter() - start
+                self.row_pages += 1
+
+        model._fetch_ids, model._fetch_rows = ids, rows
+
+    def reset(self) -> None:
+        self.ids_s = self.rows_s = 0.0
+        self.row_pages = 0
+
+
+@dataclass
+class Case:
+    group: str
+    label: str
+    prepare: Callable[[], None]  # untimed: the state before the user's action
+    act: Callable[[], None]  # timed, followed by the paint
+    target_ms: float | None
+    runs: int
+    warmup: bool = True
+    totals: list[float] = field(default_factory=list)
+    ids: list[float] = field(default_factory=list)
+    rows: list[float] = field(default_factory=list)
+    pages: list[int] = field(default_factory=list)
+    row_count: int = 0
+
+    def median(self) -> float:
+        return statistics.median(self.totals)
+
+    def missed(self) -> bool:
+        return self.target_ms is not None and self.median() > self.target_ms
+
+
+class Bench:
+    def __init__(self, database, runs: int) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        self.app = QApplication.instance()
+        self.database = database
+        self.runs = runs
+        self.window = None
+        self.probe = Probe()
+
+    # ------------------------------------------------------------ window
+
+    def settle(self) -> None:
+        self.app.processEvents()
+
+    def new_window(self):
+        """A freshly built main window at 1280×800, shown on the 工作台 as the program opens."""
+        from ui.main_window import MainWindow
+
+        self.dispose_window()
+        window = MainWindow(self.database)
+        window.resize(1280, 800)
+        window.show_page("workbench")
+        window.show()
+        self.settle()
+        self.window = window
+        self.probe.attach(self.page.model)
+        return window
+
+    def dispose_window(self) -> None:
+        """Hidden, not closed: closing would save the header state into ui.ini for the next window."""
+        from PySide6.QtCore import QEvent
+
+        if self.window is not None:
+            self.window.hide()
+            self.window.deleteLater()
+            self.app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+            self.window = None
+
+    @property
+    def page(self):
+        return self.window.pages["members"]
+
+    def paint(self) -> None:
+        self.settle()
+        self.page.view.viewport().grab()
+
+    def click_members(self) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtTest import QTest
+
+        nav = self.window.nav
+        item = nav.findItems("党员台账", Qt.MatchFlag.MatchExactly)[0]
+        QTest.mouseClick(nav.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         nav.visualItemRect(item).center())
+        assert self.window.stack.currentWidget() is self.page, "the click did not open 党员台账"
+
+    # ------------------------------------------------------------ measuring
+
+    def once(self, case: Case) -> tuple[float, float, float, int]:
+        case.prepare()
+        self.probe.reset()
+        start = time.perf_counter()
+        case.act()
+        self.paint()
+        total = time.perf_counter() - start
+        return total * 1000, self.probe.ids_s * 1000, self.probe.rows_s * 1000, self.probe.row_pages
+
+    def measure(self, case: Case) -> Case:
+        if case.warmup:
+            self.once(case)
+        for _ in range(case.runs):
+            total, ids, rows, pages = self.once(case)
+            case.totals.append(total)
+            case.ids.append(ids)
+            case.rows.append(rows)
+            case.pages.append(pages)
+        case.row_count = self.page.model.rowCount()
+        if case.row_count:
+            assert self.page.model.cached_rows() > 0, f"{case.label}: nothing was painted"
+        return case
+
+    def profile(self, case: Case, limit: int = 25) -> str:
+        case.prepare()
+        profiler = cProfile.Profile()
+        profiler.enable()
+        case.act()
+        self.paint()
+        profiler.disable()
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out).strip_dirs()
+        stats.sort_stats("cumulative").print_stats(limit)
+        return out.getvalue()
+
+    # ------------------------------------------------------------ cases
+
+    def open_case(self) -> Case:
+        return Case("open", "ledger shown and filled (fresh window)", self.new_window, self.click_members,
+                    OPEN_MS, self.runs, warmup=False)
+
+    def sort_cases(self) -> list[Case]:
+        from PySide6.QtCore import Qt
+
+        from ui.members.ledger_model import COLUMNS, Column
+
+        header = self.page.view.horizontalHeader()
+        visible = [header.logicalIndex(v) for v in range(header.count())]
+        visible = [c for c in visible if not header.isSectionHidden(c)]
+        cases = []
+        for column in visible:
+            for order, word in ((Qt.SortOrder.AscendingOrder, "asc"), (Qt.SortOrder.DescendingOrder, "desc")):
+                # From the other order of the same column, so the click always changes the sort.
+                other = (Qt.SortOrder.DescendingOrder if order == Qt.SortOrder.AscendingOrder
+                         else Qt.SortOrder.AscendingOrder)
+
+                def prepare(c=column, o=other) -> None:
+                    header.setSortIndicator(c, o)
+                    self.paint()
+
+                def act(c=column, o=order) -> None:
+                    header.setSortIndicator(c, o)
+
+                cases.append(Case("sort", f"sort {COLUMNS[Column(column)].header} {word}", prepare, act,
+                                  SORT_MS, self.runs))
+        return cases
+
+    def search_cases(self) -> list[Case]:
+        cases = []
+        for label, text in SEARCHES:
+            def prepare(before=text[:-1]) -> None:
+                self.page.search.setText(before)
+                self.page.apply_filter()
+                self.paint()
+
+            def act(t=text) -> None:
+                self.page.search.setText(t)
+                self.page.apply_filter()
+
+            cases.append(Case("search", f"keystroke → “{text}” ({label})", prepare, act, KEYSTROKE_MS, self.runs))
+        return cases
+
+    def scroll(self, steps: int) -> tuple[int, list[float]]:
+        """Top to bottom: ``steps`` positions spread over the range, at most a page apart; each painted."""
+        bar = self.page.view.verticalScrollBar()
+        bar.setValue(0)
+        self.paint()
+        maximum, page_step = bar.maximum(), max(bar.pageStep(), 1)
+        count = max(min(steps, -(-maximum // page_step) + 1), 2) if maximum else 1
+        values = sorted({round(i * maximum / max(count - 1, 1)) for i in range(count)})
+        times = []
+        for value in values:
+            start = time.perf_counter()
+            bar.setValue(value)
+            self.paint()
+            times.append((time.perf_counter() - start) * 1000)
+        return len(values), times
+
+
+def print_row(case: Case) -> None:
+    median = case.median()
+    mark = "  MISSED" if case.missed() else ""
+    target = f"{case.target_ms:5.0f}ms" if case.target_ms is not None else ""
+    print(f"{case.label:44s} {case.row_count:7d} {median:7.1f}ms {min(case.totals):6.1f}ms {max(case.totals):6.1f}ms "
+          f"{statistics.median(case.ids):6.1f}ms {statistics.median(case.rows):6.1f}ms "
+          f"{statistics.median(case.pages):3.0f} {target}{mark}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, help="a demo database to reuse (built there when it has no members)")
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--scroll-steps", type=int, default=500)
+    parser.add_argument("--profile", action="store_true", help="cProfile one more run of every case that missed")
+    args = parser.parse_args()
+
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    os.environ["DANGJIAN_DATA_DIR"] = tempfile.mkdtemp(prefix="bench-ledger-gui-data-")
+    path = args.db or Path(tempfile.mkdtemp(prefix="bench-ledger-gui-")) / "demo.sqlite"
+    if path.exists() and members_in(path):
+        print(f"reusing {path} ({members_in(path)} members)")
+    else:
+        seconds = build_demo(path, args.members)
+        print(f"built {path}: demo with {args.members} members in {seconds:.1f} s")
+
+    from app.database import open_app_database
+    from ui.application import create_application
+
+    create_application()
+    database = open_app_database(path)
+    bench = Bench(database, args.runs)
+    rss_start, _ = memory_mb()
+
+    # The first click in the process (cold: first queries, first paint of the table), then memory.
+    bench.new_window()
+    rss_window, _ = memory_mb()
+    cold = Case("open", "ledger shown and filled (first click, cold)", lambda: None, bench.click_members,
+                OPEN_MS, 1, warmup=False)
+    bench.measure(cold)
+    rss_open, _ = memory_mb()
+    page = bench.page
+    viewport = page.view.viewport()
+    shown_rows = page.view.rowAt(viewport.height() - 1) - page.view.rowAt(0) + 1
+    steps, scroll_times = bench.scroll(args.scroll_steps)
+    rss_scrolled, hwm_scrolled = memory_mb()
+    cached = page.model.cached_rows()
+    total_rows = page.model.rowCount()
+    bar = page.view.verticalScrollBar()
+    at_bottom = bar.value() == bar.maximum()
+    bar.setValue(0)
+
+    cases = [cold]
+    cases += [bench.measure(c) for c in bench.sort_cases()]
+    header = page.view.horizontalHeader()
+    from PySide6.QtCore import Qt
+
+    from ui.members.ledger_model import Column
+
+    header.setSortIndicator(Column.ORG, Qt.SortOrder.AscendingOrder)  # back to the default order
+    cases += [bench.measure(c) for c in bench.search_cases()]
+    page.search.setText("")
+    page.apply_filter()
+    opening = bench.open_case()
+    cases.insert(1, bench.measure(opening))
+    rss_end, hwm_end = memory_mb()
+
+    print(f"\n{total_rows} rows in the ledger (在册), {shown_rows} on the first screen; window 1280×800, "
+          f"medians over {args.runs} runs")
+    print(f"{'case':44s} {'rows':>7s} {'median':>9s} {'min':>8s} {'max':>8s} {'idsSQL':>8s} {'rowsSQL':>8s} "
+          f"{'pg':>3s} {'target':>6s}")
+    group = None
+    for case in cases:
+        if case.group != group and group is not None:
+            print()
+        group = case.group
+        print_row(case)
+
+    print(f"\nmemory: RSS {rss_start:.0f} MB before the window, {rss_window:.0f} MB with the window on 工作台, "
+          f"{rss_open:.0f} MB after opening the ledger")
+    print(f"scroll top→bottom: {steps} steps{'' if at_bottom else ' (NOT at the bottom!)'}, "
+          f"each painted in median {statistics.median(scroll_times):.1f} ms (max {max(scroll_times):.1f} ms); "
+          f"RSS {rss_scrolled:.0f} MB (peak {hwm_scrolled:.0f} MB), model cached_rows() {cached}")
+    print(f"at the end of the benchmark: RSS {rss_end:.0f} MB (peak {hwm_end:.0f} MB)")
+
+    sorts = [c for c in cases if c.group == "sort"]
+    searches = [c for c in cases if c.group == "search"]
+    worst_sort = max(sorts, key=Case.median)
+    worst_search = max(searches, key=Case.median)
+    search_median = statistics.median([t for c in searches for t in c.totals])
+    verdict = {True: "met", False: "MISSED"}
+    print("\ntargets (issue 3):")
+    print(f"  ledger shown and filled ≤ {OPEN_MS:.0f} ms: median {opening.median():.0f} ms, "
+          f"first click {cold.median():.0f} ms — {verdict[not opening.missed() and not cold.missed()]}")
+    print(f"  sort by any column ≤ {SORT_MS:.0f} ms: slowest median {worst_sort.median():.0f} ms "
+          f"({worst_sort.label}) — {verdict[not worst_sort.missed()]}")
+    print(f"  search keystroke ≤ {KEYSTROKE_MS:.0f} ms median: all kinds {search_median:.1f} ms, slowest kind "
+          f"{worst_search.median():.1f} ms ({worst_search.label}) — {verdict[not worst_search.missed()]}")
+    print(f"  RSS < {RSS_MB:.0f} MB after scrolling to the bottom: {rss_scrolled:.0f} MB — "
+          f"{verdict[rss_scrolled < RSS_MB]}")
+
+    if args.profile:
+        for case in cases:
+            if case.missed():
+                if case is cold:
+                    continue  # a cold run cannot be repeated; the warm one is profiled below
+                print(f"\ncProfile — {case.label}")
+                print(bench.profile(case))
+    bench.dispose_window()
+    database.close()
+
+
+if __name__ == "__main__":
+    main()
