@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QWidget
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMessageBox, QToolBar, QWidget
 
 from app.changes import Changes
+from app.errors import AppError, DatabaseError
+
+T = TypeVar("T")
+# (key, text, shortcut or "", slot) of a page's toolbar action
+ActionSpec = tuple[str, str, str, Callable[[], object]]
 
 
 class Page(QWidget):
@@ -45,6 +54,31 @@ class Page(QWidget):
 
     def reload(self) -> None:  # pragma: no cover - every page overrides it
         raise NotImplementedError
+
+    def run(self, action: str, work: Callable[..., T]) -> T | None:
+        """One user action in one unit of work; a refused action is explained, nothing is lost."""
+        try:
+            with self.database.unit_of_work(action) as session:
+                return work(session)
+        except (AppError, DatabaseError) as exc:
+            QMessageBox.warning(self, action, str(exc))
+            return None
+
+    def add_actions(self, toolbar: QToolBar, specs: Sequence[ActionSpec]) -> dict[str, QAction]:
+        """Toolbar actions with their shortcuts (working anywhere on the page), named ``action_<key>``."""
+        actions = {}
+        for key, text, shortcut, slot in specs:
+            action = QAction(text, self)
+            action.setObjectName(f"action_{key}")
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
+                action.setToolTip(f"{text}（{shortcut}）")
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(lambda _=False, s=slot: s())
+            self.addAction(action)
+            toolbar.addAction(action)
+            actions[key] = action
+        return actions
 
     def save_state(self) -> None:
         """Remember what the user arranged on this page (column widths …) when the window closes."""

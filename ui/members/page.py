@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -111,8 +110,7 @@ class MembersPage(Page):
 
         self.toolbar = QToolBar()
         self.toolbar.setObjectName("membersToolbar")
-        self.actions_: dict[str, QAction] = {}
-        for key, text, shortcut, slot in (
+        self.actions_ = self.add_actions(self.toolbar, (
             ("new", "新增党员", "Ctrl+N", self.create_member),
             ("edit", "编辑", "F2", self.edit_selected),
             ("transfer", "转出…", "", lambda: self.leave_selected("转出")),
@@ -123,17 +121,7 @@ class MembersPage(Page):
             ("export", "导出…", "Ctrl+E", self.export_view),
             ("template", "下载导入模板…", "", self.save_template),
             ("columns", "显示列…", "", self._show_column_menu),
-        ):
-            action = QAction(text, self)
-            action.setObjectName(f"action_{key}")
-            if shortcut:
-                action.setShortcut(QKeySequence(shortcut))
-                action.setToolTip(f"{text}（{shortcut}）")
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(lambda _=False, s=slot: s())
-            self.addAction(action)
-            self.toolbar.addAction(action)
-            self.actions_[key] = action
+        ))
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self._focus_search)
         QShortcut(QKeySequence(Qt.Key.Key_Return), self.view, activated=self.edit_selected,
                   context=Qt.ShortcutContext.WidgetShortcut)
@@ -171,14 +159,6 @@ class MembersPage(Page):
     def _fetch_rows(self, ids: list[int]) -> dict[int, tuple]:
         with self.database.read() as session:
             return members.rows(session, ids)
-
-    def run(self, action: str, work: Callable[..., T]) -> T | None:
-        try:
-            with self.database.unit_of_work(action) as session:
-                return work(session)
-        except (AppError, DatabaseError) as exc:
-            QMessageBox.warning(self, action, str(exc))
-            return None
 
     # ------------------------------------------------------------ loading
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app import audit, orgs
 from app.changes import ORGS, Changes
-from app.errors import AppError, DatabaseError
+from app.errors import AppError
 from app.orgs import OrgInput, OrgNode
 from ui.common import fmt_date, page_title, section_title
 from ui.orgs.dialogs import DissolveDialog, MoveDialog, OrgDialog
@@ -98,8 +98,7 @@ class OrgsPage(Page):
 
         self.toolbar = QToolBar()
         self.toolbar.setObjectName("orgToolbar")
-        self.actions_: dict[str, QAction] = {}
-        for key, text, shortcut, slot in (
+        self.actions_ = self.add_actions(self.toolbar, (
             ("new", "新建下级组织", "Ctrl+N", self.create_child),
             ("edit", "编辑", "F2", self.edit_selected),
             ("move", "移动到…", "Ctrl+M", self.move_selected),
@@ -108,17 +107,7 @@ class OrgsPage(Page):
             ("dissolve", "撤销组织", "Delete", self.dissolve_selected),
             ("reinstate", "恢复组织", "", self.reinstate_selected),
             ("print", "打印名册…", "Ctrl+P", self.print_roster),
-        ):
-            action = QAction(text, self)
-            action.setObjectName(f"action_{key}")
-            if shortcut:
-                action.setShortcut(QKeySequence(shortcut))
-                action.setToolTip(f"{text}（{shortcut}）")
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.triggered.connect(lambda _=False, s=slot: s())
-            self.addAction(action)
-            self.toolbar.addAction(action)
-            self.actions_[key] = action
+        ))
         self.toolbar.addSeparator()
         undo = self.undo_stack.createUndoAction(self, "撤回")
         undo.setShortcut(QKeySequence.StandardKey.Undo)
@@ -293,15 +282,6 @@ class OrgsPage(Page):
             menu.exec(self.view.viewport().mapToGlobal(pos))
 
     # ------------------------------------------------------------ actions
-
-    def run(self, action: str, work: Callable[..., T]) -> T | None:
-        """One user action in one unit of work; a refused action is explained, nothing is lost."""
-        try:
-            with self.database.unit_of_work(action) as session:
-                return work(session)
-        except (AppError, DatabaseError) as exc:
-            QMessageBox.warning(self, action, str(exc))
-            return None
 
     def _validator(self, parent_id: int | None, org_id: int | None) -> Callable[[OrgInput], dict[str, str]]:
         def validate(data: OrgInput) -> dict[str, str]:
