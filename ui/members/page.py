@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -37,7 +35,6 @@ from ui.orgs.tree_model import OrgTreeModel
 from ui.page import Page
 from ui.worker import run_with_progress
 
-T = TypeVar("T")
 SEARCH_DELAY_MS = 120
 STATUS_CHOICES = {"在册": ("在册",), "已转出": ("转出",), "已出党": ("出党",), "已死亡": ("死亡",),
                   "全部（含离开台账）": members.STATUSES}

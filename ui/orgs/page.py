@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
@@ -35,8 +34,6 @@ from ui.common import fmt_date, page_title, section_title
 from ui.orgs.dialogs import DissolveDialog, MoveDialog, OrgDialog
 from ui.orgs.tree_model import Column, OrgTreeModel
 from ui.page import Page
-
-T = TypeVar("T")
 
 
 class _Command(QUndoCommand):
