@@ -97,7 +97,9 @@ def parse_id(raw: str | int | float | None, *, today: date | None = None) -> IdI
     if converted:
         number = upgrade_15(number)
     elif number[17] != check_code(number[:17]):
-        raise IdNumberError(f"身份证号校验位不正确（最后一位应为 {check_code(number[:17])}）")
+        raise IdNumberError(
+            f"身份证号校验位不正确（最后一位应为 {check_code(number[:17])}）：多半是前面某一位输错了，请逐位核对"
+        )
     return IdInfo(
         number=number,
         birth_date=birth,

@@ -152,6 +152,7 @@ def validate(
     sex and birth date from the ID when left empty, trimmed text)."""
     today = today or date.today()
     data = replace(data, **{n: getattr(data, n).strip() for n in INPUT_FIELDS if isinstance(getattr(data, n), str)})
+    data = replace(data, mobile=re.sub(r"[\s-]", "", data.mobile), landline=re.sub(r"\s", "", data.landline))
     errors = _text_limits(data)
     if not data.name:
         errors["name"] = "请填写姓名。"
@@ -245,10 +246,9 @@ def _membership_errors(data: MemberInput, today: date) -> dict[str, str]:
 
 def _contact_errors(data: MemberInput) -> dict[str, str]:
     errors = {}
-    mobile = re.sub(r"[\s-]", "", data.mobile)
-    if mobile and not MOBILE.match(mobile):
+    if data.mobile and not MOBILE.match(data.mobile):
         errors["mobile"] = "手机号应为 11 位数字，以 1 开头（例如 13812345678）。"
-    if data.landline and not LANDLINE.match(data.landline.replace(" ", "")):
+    if data.landline and not LANDLINE.match(data.landline):
         errors["landline"] = "固定电话格式不正确（例如 010-62345678）。"
     return errors
 
@@ -278,7 +278,7 @@ def _checked(session: Session, data: MemberInput, member_id: int | None, today: 
     errors, clean = validate(session, data, member_id=member_id, today=today)
     if errors:
         raise ValidationError(errors)
-    return replace(clean, mobile=re.sub(r"[\s-]", "", clean.mobile))
+    return clean
 
 
 def create(session: Session, data: MemberInput, *, today: date | None = None) -> tuple[int, Changes]:

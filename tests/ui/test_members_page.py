@@ -227,3 +227,31 @@ def test_import_with_preview_then_export_round_trip(qtbot, page, tree_database, 
     with tree_database.read() as session:
         assert orgs.find_by_path(session, result.created_orgs[0])
     assert page.model.rowCount() == 10  # nothing added twice: the same IDs were updated
+
+
+def test_editing_keeps_history_shown_in_the_form(qtbot, page, people, tree_database, monkeypatch):
+    assert page.select_member(people["赵敏"])
+
+    def user_edits(dialog: MemberDialog) -> int:
+        dialog.edits["mobile"].clear()
+        type_text(qtbot, dialog.edits["mobile"], "138 0000 1111")
+        dialog.accept()
+        return dialog.result()
+
+    monkeypatch.setattr(MemberDialog, "exec", user_edits)
+    changed = []
+    page.model.dataChanged.connect(lambda *_: changed.append(True))
+    page.actions_["edit"].trigger()
+    assert changed  # the one row was repainted, not the whole table reset
+    with tree_database.read() as session:
+        assert members.get(session, people["赵敏"]).data.mobile == "13800001111"
+    seen = {}
+
+    def user_looks(dialog: MemberDialog) -> int:
+        seen["history"] = [dialog.history.item(i).text() for i in range(dialog.history.count())]
+        return 0
+
+    monkeypatch.setattr(MemberDialog, "exec", user_looks)
+    page.actions_["edit"].trigger()
+    assert "手机：13900000005 → 13800001111" in seen["history"][0]
+    assert "新增" in seen["history"][-1]

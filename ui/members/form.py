@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -56,6 +57,7 @@ class MemberDialog(QDialog):
         record: MemberRecord | None = None,
         photo: bytes | None = None,
         default_org_id: int | None = None,
+        history: list | None = None,
         today: date | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -149,6 +151,17 @@ class MemberDialog(QDialog):
         grid.addWidget(party, 0, 1)
         grid.addWidget(work, 1, 0)
         grid.addWidget(other, 1, 1)
+        if history:
+            box = QGroupBox("修改记录")
+            box_layout = QVBoxLayout(box)
+            self.history = QListWidget()
+            self.history.setObjectName("memberHistory")
+            self.history.setWordWrap(True)
+            self.history.setMaximumHeight(120)
+            for entry in reversed(history):
+                self.history.addItem(f"{entry.at:%Y-%m-%d %H:%M}  {entry.operator}  {entry.action}  {entry.detail}")
+            box_layout.addWidget(self.history)
+            grid.addWidget(box, 2, 0, 1, 2)
 
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app import members, orgs
+from app import audit, members, orgs
 from app.changes import MEMBERS, Changes
 from app.errors import AppError, DatabaseError
 from app.members import MemberFilter, MemberInput
@@ -325,7 +325,9 @@ class MembersPage(Page):
         with self.database.read() as session:
             record = members.get(session, member_id)
             photo = members.photo(session, member_id) if record.has_photo else None
-        dialog = MemberDialog(self._validator(member_id), self.nodes, record=record, photo=photo, parent=self)
+            history = audit.entries(session, "members", member_id)
+        dialog = MemberDialog(self._validator(member_id), self.nodes, record=record, photo=photo, history=history,
+                              parent=self)
         if self.database.readonly or record.status != "在册":
             dialog.buttons.button(dialog.buttons.StandardButton.Save).hide()
             dialog.setWindowTitle(dialog.windowTitle() + ("（只读模式）" if self.database.readonly else f"（已{record.status}）"))
