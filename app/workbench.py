@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from app import orgs, settings
 from db.models import Member
 
+LISTED_CONFIRMATIONS = 8  # one line each; more become one summary line (a district has hundreds)
+
 
 @dataclass(frozen=True)
 class Attention:
@@ -21,6 +23,7 @@ class Attention:
     area: str
     org_id: int | None = None
     member_id: int | None = None
+    category: str = ""  # for a summary line: the ledger's category filter that lists them
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,18 @@ def summary(session: Session, today: date) -> Summary:
     counts = orgs.count_by_kind(session)
     nodes = orgs.list_tree(session)
     attention: list[Attention] = []
-    for due in members.confirmations_due(session, today):
+    confirmations = members.confirmations_due(session, today)
+    for due in confirmations[:LISTED_CONFIRMATIONS]:
         when = f"已逾期 {-due.days_left} 天" if due.days_left < 0 else f"还有 {due.days_left} 天"
         attention.append(Attention(f"预备党员{due.name}的转正将于 {due.due_on:%Y-%m-%d} 到期（{when}），请及时讨论转正。",
                                    0 if due.days_left < 0 else 1, "members", member_id=due.member_id))
+    if len(confirmations) > LISTED_CONFIRMATIONS:
+        rest = confirmations[LISTED_CONFIRMATIONS:]
+        overdue = sum(1 for d in rest if d.days_left < 0)
+        attention.append(Attention(
+            f"另有 {len(rest)} 名预备党员的转正在 {members.CONFIRM_WARNING_DAYS} 天内到期"
+            + (f"（其中 {overdue} 名已逾期）" if overdue else "") + "，请在党员台账中筛选“预备党员”查看。",
+            0 if overdue else 1, "members", category="预备党员"))
     totals = members.subtree_counts(nodes, members.counts_by_org(session))
     names = {n.id: n.name for n in nodes}
     for org_id, warnings in members.branch_warnings(nodes, totals).items():

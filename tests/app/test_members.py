@@ -246,3 +246,16 @@ def test_branch_rules_as_warnings(tree_database, people):
     node = replace(next(n for n in nodes if n.id == grid1), committee=(("书记", "夏思远"),))
     found = members.branch_warnings([node], big)[grid1]
     assert "超过 50 名" in found[0] and "应设立 3 至 5 人的支部委员会" in found[1]
+
+
+def test_workbench_lists_a_few_confirmations_and_sums_up_the_rest(tree_database, grid1):
+    from app import workbench
+
+    for n in range(10):
+        add(tree_database, person(grid1, "预备" + "甲乙丙丁戊己庚辛壬癸"[n], "19800101", f"{n:02d}1",
+                                  category="预备党员", joined_on=date(2025, 12, 1 + n), confirmed_on=None))
+    with tree_database.read() as session:
+        items = [a for a in workbench.summary(session, TODAY).attention if a.area == "members"]
+    assert len(items) == workbench.LISTED_CONFIRMATIONS + 1
+    assert items[0].text.startswith("预备党员预备甲的转正将于 2026-12-01 到期")
+    assert items[-1].text == "另有 2 名预备党员的转正在 60 天内到期，请在党员台账中筛选“预备党员”查看。"

@@ -114,7 +114,7 @@ class WorkbenchPage(Page):
         for entry in data.attention:
             item = QListWidgetItem(f"{LEVEL_MARKS[entry.level]}  {entry.text}")
             item.setForeground(LEVEL_COLOURS[entry.level])
-            item.setData(Qt.ItemDataRole.UserRole, (entry.area, entry.org_id, entry.member_id))
+            item.setData(Qt.ItemDataRole.UserRole, (entry.area, entry.org_id, entry.member_id, entry.category))
             self.attention.addItem(item)
         if not data.attention:
             item = QListWidgetItem("目前没有需要关注的事项。")
@@ -125,8 +125,10 @@ class WorkbenchPage(Page):
         target = item.data(Qt.ItemDataRole.UserRole)
         if not target:
             return
-        area, org_id, member_id = target
+        area, org_id, member_id, category = target
         self.window_.show_page(area)
+        if category and area == "members":
+            self.window_.pages["members"].category.setCurrentText(category)
         if org_id is not None and area == "orgs":
             self.window_.pages["orgs"].select_org(org_id)
         if member_id is not None and area == "members":
