@@ -507,7 +507,20 @@ def query(session: Session, flt: MemberFilter, sort: str = "org", descending: bo
 
 
 def ordered_ids(session: Session, flt: MemberFilter, sort: str = "org", descending: bool = False) -> list[int]:
-    return list(session.scalars(query(session, flt, sort, descending)))
+    """The ids of ``query``. At 100,000 rows SQLAlchemy's result processing costs more than SQLite
+    itself, so on SQLite the compiled statement runs on the driver's cursor directly."""
+    stmt = query(session, flt, sort, descending)
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return list(session.scalars(stmt))
+    compiled = stmt.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(compiled.string, [params[name] for name in compiled.positiontup])
+        return [row[0] for row in cursor]
+    finally:
+        cursor.close()
 
 
 LEDGER_COLUMNS = (

@@ -18,8 +18,8 @@ measures, each case ending with ``processEvents()`` and one ``view.viewport().gr
   ``search.setText(...)`` and ``apply_filter()`` called directly (the 120 ms typing delay is not
   counted), median over ``--runs`` after one warm-up;
 - ``memory``: the process's RSS (VmRSS) after opening the ledger, and after scrolling from the top
-  to the bottom (``--scroll-steps`` scroll-bar positions spread over the range, at most one page
-  apart; each painted), with the model's ``cached_rows()`` at the end.
+  to the bottom (``--scroll-steps`` scroll-bar positions spread evenly over the range — a page
+  apart when the ledger has fewer pages; each painted), with the model's ``cached_rows()`` at the end.
 Each timed row also shows its phases (medians): ``act`` (the click, ``setSortIndicator``, or
 ``setText`` + ``apply_filter``), ``events`` (``processEvents()``: layout and the real paint), ``grab``
 (the viewport painted once more into a pixmap), and the time spent in the model's two fetchers
@@ -289,7 +289,7 @@ class Bench:
         return cases
 
     def scroll(self, steps: int) -> tuple[int, list[float]]:
-        """Top to bottom: ``steps`` positions spread over the range, at most a page apart; each painted."""
+        """Top to bottom: ``steps`` positions spread evenly (a page apart when there are fewer pages); each painted."""
         bar = self.page.view.verticalScrollBar()
         bar.setValue(0)
         self.paint()

@@ -220,13 +220,19 @@ class LedgerModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(Column):
             return
-        self.sort_column = Column(column)
-        self.descending = order == Qt.SortOrder.DescendingOrder
+        descending = order == Qt.SortOrder.DescendingOrder
+        if column == self.sort_column and descending == self.descending:
+            return
         self.layoutAboutToBeChanged.emit()
-        old = list(self._ids)
-        self._ids = self._fetch_ids(self.filter, COLUMNS[self.sort_column].sort, self.descending)
-        self._row_of = None
-        if sorted(old) != sorted(self._ids):  # the data changed meanwhile: start over
+        old = self._ids
+        if column == self.sort_column:
+            # Every sort key, the id included, flips with the order: no query needed.
+            new = old[::-1]
+        else:
+            new = self._fetch_ids(self.filter, COLUMNS[Column(column)].sort, descending)
+        self.sort_column, self.descending = Column(column), descending
+        self._ids, self._row_of = new, None
+        if len(new) != len(old):  # the data changed meanwhile: start over
             self.layoutChanged.emit()
             self.load()
             return
