@@ -499,6 +499,8 @@ def query(session: Session, flt: MemberFilter, sort: str = "org", descending: bo
     condition = search_condition(session, flt.text)
     if condition is not None:
         stmt = stmt.where(condition)
+    if sort == "status" and len(flt.statuses) == 1:
+        sort = "name"  # one status shown: sorting by it is sorting by name, which an index serves
     keys = [*SORT_COLUMNS.get(sort, SORT_COLUMNS["org"])]
     if sort != "name":
         keys += [Member.name_sort]

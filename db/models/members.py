@@ -7,6 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, now
 
+# The ledger's default columns, each with a covering (status, column, name_sort) index for sorting.
+SORTED_COLUMNS = ("sex", "birth_date", "id_number", "education", "category", "joined_on", "confirmed_on", "mobile",
+                  "address")
+
 
 class Member(Base):
     """One party member: the national 党员基本信息采集表 items plus what offices add.
@@ -21,6 +25,7 @@ class Member(Base):
         Index("ix_members_status_org", "status", "org_id", "name_sort", "category", "floating", "lost_contact",
               "in_hardship", "standing"),
         Index("ix_members_status_name_sort", "status", "name_sort", "name"),
+        *(Index(f"ix_members_status_{c}", "status", c, "name_sort") for c in SORTED_COLUMNS),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
