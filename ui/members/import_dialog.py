@@ -94,11 +94,13 @@ class ImportDialog(QDialog):
         self.parent_box.setObjectName("createUnder")
         for node in active:
             self.parent_box.addItem("　" * node.depth + node.name, node.id)
-        if preview.missing_orgs:
+        # Only organisations that good rows wait for need a choice; rows rejected anyway don't.
+        waiting_for = [m for m in preview.missing_orgs if m.rows]
+        if waiting_for:
             box = QGroupBox("表中有不存在的党组织")
             form = QFormLayout(box)
             form.addRow("新建时放在", self.parent_box)
-            for missing in preview.missing_orgs:
+            for missing in waiting_for:
                 choice = QComboBox()
                 choice.setObjectName(f"missing:{missing.text}")
                 choice.addItem(f"新建“{missing.text}”", CREATE)
@@ -125,6 +127,8 @@ class ImportDialog(QDialog):
             view.horizontalHeader().setSectionResizeMode(RowsColumn.DETAIL, QHeaderView.ResizeMode.Stretch)
             view.setColumnWidth(RowsColumn.WHERE, 150)
             view.setColumnWidth(RowsColumn.NAME, 90)
+            # Long reasons wrap instead of ending in …: row heights follow the reason column's width.
+            view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
             tabs.addTab(view, title)
         layout.addWidget(tabs, 1)
         note = QLabel("有问题的行不会导入，会写入“错误报告”表格（原有各列加“错误原因”），改正后可再次导入。")
