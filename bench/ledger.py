@@ -47,7 +47,8 @@ SEARCHES = (  # (label, text)
 )
 
 
-def _members_in(path: Path) -> int:
+def members_in(path: Path) -> int:
+    """How many members a database file holds (0 for none or no file): reuse it or build one."""
     import sqlite3
 
     try:
@@ -98,8 +99,8 @@ def main() -> None:
 
     os.environ.setdefault("DANGJIAN_DATA_DIR", tempfile.mkdtemp(prefix="bench-ledger-data-"))
     path = args.db or Path(tempfile.mkdtemp(prefix="bench-ledger-")) / "demo.sqlite"
-    if _members_in(path) if path.exists() else 0:
-        print(f"reusing {path} ({_members_in(path)} members)")
+    if members_in(path) if path.exists() else 0:
+        print(f"reusing {path} ({members_in(path)} members)")
     else:
         seconds = build_demo(path, args.members)
         print(f"built {path}: demo with {args.members} members in {seconds:.1f} s")

@@ -36,7 +36,6 @@ import cProfile
 import io
 import os
 import pstats
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -51,6 +50,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.ledger import members_in  # noqa: E402  (after the path set-up)
+
 OPEN_MS = 500.0
 SORT_MS = 100.0
 KEYSTROKE_MS = 30.0
@@ -63,14 +64,6 @@ SEARCHES = (  # (label, text): the keystroke that completes the text
     ("ID-number tail", "0012"),
     ("3-char substring, FTS", "3号楼"),
 )
-
-
-def members_in(path: Path) -> int:
-    try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-            return conn.execute("SELECT count(*) FROM members").fetchone()[0]
-    except sqlite3.Error:
-        return 0
 
 
 def build_demo(path: Path, members: int) -> float:
