@@ -11,6 +11,7 @@ class Changes:
     members: bool = False
     settings: bool = False
     backups: bool = False
+    floating: bool = False  # floating records and the contact log (流动党员之家)
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(**{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)})
@@ -22,6 +23,7 @@ class Changes:
 
 ORGS = Changes(orgs=True)
 MEMBERS = Changes(members=True)
-EVERYTHING = Changes(orgs=True, members=True, settings=True, backups=True)
+EVERYTHING = Changes(orgs=True, members=True, settings=True, backups=True, floating=True)
 SETTINGS = Changes(settings=True)
 BACKUPS = Changes(backups=True)
+FLOATING = Changes(floating=True)

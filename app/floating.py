@@ -1,6 +1,7 @@
-"""流动党员之家: floating members — the status rules (this slice); records, contact log and services follow.
+"""流动党员之家: floating members — the status rules, then outflow records and the contact log.
 
-Pure functions on dates: no Qt, no database, no clock. Every function takes ``today`` from its caller.
+The status rules (first half) are pure functions on dates: no Qt, no database, no clock. Every function
+takes ``today`` from its caller.
 
 "Six months" is calendar months with the month-end clamp (``app.dates.add_months``: 31 Aug + 6 months
 = 28/29 Feb, 31 Mar + 6 months = 30 Sep). Reading of "on the day": the six months are complete *on*
@@ -9,17 +10,27 @@ Pure functions on dates: no Qt, no database, no clock. Every function takes ``to
 
 Facts dated after ``today`` are the caller's concern: pass only what has happened by ``today``
 (the forms refuse future dates); these functions do not filter them.
+
+The records half (外出登记, 返回, 联系记录) takes a session; see "records" below.
 """
 
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass, fields, replace
+from datetime import date, timedelta
 from typing import TypeVar
 
+from sqlalchemy import and_, func, literal, or_, select, union_all
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.changes import FLOATING, MEMBERS, Changes
 from app.dates import add_months
+from app.errors import NotFoundError, ValidationError
+from app.settings import get_value
+from db.models import ContactLog, FloatingRecord, Member
 
 WARNING_MONTHS = 5
 LOST_MONTHS = 6
@@ -188,3 +199,447 @@ def report_overdue(
     month, day = flag_from
     flag_day = date(today.year, month, min(day, calendar.monthrange(today.year, month)[1]))
     return today >= flag_day and (last_report is None or last_report.year < today.year)
+
+
+# ---------------------------------------------------------------- records: 外出登记, 返回, 联系记录
+#
+# A period away is one FloatingRecord, open while ``returned_on`` is NULL; returning closes it and
+# leaving again opens a new one, so the history stays (records are never deleted). A member has at
+# most one open record, and a member's periods never overlap (a new one may start on the day the last
+# one ended). Until a later slice derives them, the ledger's plain 流动 flag and 外出流向 are kept in
+# step here: set on registration, refreshed when the open record is edited, cleared on return.
+
+REASONS = ("务工经商", "学习", "随迁", "其他")
+CHANNELS = ("电话", "微信", "走访", "来信")
+DEFAULT_MODES = ("流出地直管", "流入地代管", "协助管理")
+MODES_KEY = "floating_modes"
+SUMMARY_LIMIT = 500
+_IN_CHUNK = 500  # member ids per IN (...) list, well below SQLite's variable limit
+_TEXT_LIMITS = (
+    ("destination_province", "外出省份", 20), ("destination_city", "外出城市", 30),
+    ("destination_address", "外出详细地址", 200), ("employer", "工作单位或学校", 100),
+    ("host_org", "流入地党组织", 100), ("host_contact", "流入地党组织联系人", 100),
+    ("certificate_no", "活动证编号", 40),
+)
+
+
+def management_modes(session: Session) -> tuple[str, ...]:
+    """The configurable 管理方式 list: setting ``floating_modes``, one per line; DEFAULT_MODES when unset or empty."""
+    modes = tuple(dict.fromkeys(line.strip() for line in get_value(session, MODES_KEY).splitlines() if line.strip()))
+    return modes or DEFAULT_MODES
+
+
+@dataclass(frozen=True)
+class OutflowInput:
+    """What the 外出登记 form edits (the return date is set by ``return_home``)."""
+
+    left_on: date | None
+    destination_province: str = ""
+    destination_city: str = ""
+    destination_address: str = ""
+    employer: str = ""  # 工作单位或学校
+    reason: str = ""  # one of REASONS
+    expected_return_on: date | None = None
+    host_org: str = ""
+    host_contact: str = ""
+    management_mode: str = ""  # one of management_modes(), or empty
+    certificate_no: str = ""  # 流动党员活动证
+    certificate_issued_on: date | None = None
+    certificate_valid_until: date | None = None
+    note: str = ""
+
+
+OUTFLOW_FIELDS = tuple(f.name for f in fields(OutflowInput))
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    contacted_on: date | None
+    channel: str  # one of CHANNELS
+    reached: bool
+    summary: str = ""
+    made_by: str = ""  # empty: the operator in 设置
+
+
+@dataclass(frozen=True)
+class OutflowRow:
+    record_id: int
+    member_id: int
+    name: str
+    org_id: int
+    member_status: str  # 在册 / 转出 / 出党 / 死亡: a member may leave the ledger while away
+    left_on: date
+    returned_on: date | None
+    expected_return_on: date | None
+    destination: str  # "省份 城市"
+    employer: str
+    reason: str
+    management_mode: str
+    certificate_no: str
+    certificate_valid_until: date | None
+    certificate_expired: bool  # valid_until is before today (valid through that day)
+    incomplete: bool  # 待补全
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    id: int
+    member_id: int
+    contacted_on: date
+    channel: str
+    reached: bool
+    made_by: str
+    summary: str
+
+
+def destination_of(province: str, city: str) -> str:
+    return " ".join(part for part in (province.strip(), city.strip()) if part)
+
+
+def _member(session: Session, member_id: int) -> Member:
+    member = session.get(Member, member_id)
+    if member is None:
+        raise NotFoundError(f"找不到编号为 {member_id} 的党员。")
+    return member
+
+
+def _record(session: Session, record_id: int) -> FloatingRecord:
+    record = session.get(FloatingRecord, record_id)
+    if record is None:
+        raise NotFoundError(f"找不到编号为 {record_id} 的外出登记。")
+    return record
+
+
+def _overlap_errors(session: Session, member_id: int, left_on: date, returned_on: date | None,
+                    record_id: int | None) -> dict[str, str]:
+    """The period [left_on, returned_on) must not overlap another record of the member (open = no end)."""
+    others = session.scalars(
+        select(FloatingRecord).where(FloatingRecord.member_id == member_id, FloatingRecord.id != (record_id or 0))
+        .order_by(FloatingRecord.left_on)
+    )
+    for other in others:
+        if other.returned_on is None:
+            if returned_on is None:
+                return {"left_on": f"已登记为外出流动党员（{other.left_on:%Y-%m-%d} 外出），请先登记返回。"}
+            if returned_on > other.left_on:
+                return {"left_on": f"与 {other.left_on:%Y-%m-%d} 至今的外出记录时间重叠。"}
+        elif left_on < other.returned_on and (returned_on is None or other.left_on < returned_on):
+            return {"left_on": f"与 {other.left_on:%Y-%m-%d} 至 {other.returned_on:%Y-%m-%d} 的外出记录时间重叠。"}
+    return {}
+
+
+def validate_outflow(
+    session: Session, member_id: int, data: OutflowInput, *, record_id: int | None = None,
+    today: date | None = None,
+) -> tuple[dict[str, str], OutflowInput]:
+    """Every problem of ``data`` by field (Chinese), and the input with its text trimmed.
+
+    ``record_id`` is the record being edited (None: a new registration, which needs a member 在册).
+    """
+    today = today or date.today()
+    data = replace(data, **{n: getattr(data, n).strip() for n in OUTFLOW_FIELDS if isinstance(getattr(data, n), str)})
+    member = _member(session, member_id)
+    record = _record(session, record_id) if record_id is not None else None
+    errors: dict[str, str] = {}
+    if record is None and member.status != "在册":
+        errors["member_id"] = f"“{member.name}”已{member.status}，不能登记为流动党员。"
+    for name, label, limit in _TEXT_LIMITS:
+        if len(getattr(data, name)) > limit:
+            errors[name] = f"{label}不能超过 {limit} 个字。"
+    if not data.destination_province and not data.destination_city:
+        errors["destination_city"] = "请填写外出地点（省份或城市）。"
+    if data.reason not in REASONS:
+        errors["reason"] = f"请选择外出原因（{'、'.join(REASONS)}）。"
+    keep_mode = record.management_mode if record is not None else ""  # a mode since removed from 设置 may stay
+    if data.management_mode and data.management_mode not in (*management_modes(session), keep_mode):
+        errors["management_mode"] = f"“{data.management_mode}”不是可选的管理方式。"
+    left = data.left_on
+    if left is None:
+        errors["left_on"] = "请填写外出日期。"
+    elif left > today:
+        errors["left_on"] = "外出日期不能晚于今天。"
+    elif left < member.joined_on:
+        errors["left_on"] = f"外出日期不能早于入党日期（{member.joined_on:%Y-%m-%d}）。"
+    elif record is not None and record.returned_on is not None and record.returned_on < left:
+        errors["left_on"] = f"外出日期不能晚于返回日期（{record.returned_on:%Y-%m-%d}）。"
+    else:
+        errors.update(_overlap_errors(session, member_id, left, record.returned_on if record else None, record_id))
+    if left is not None and data.expected_return_on is not None and data.expected_return_on < left:
+        errors["expected_return_on"] = "预计返回日期不能早于外出日期。"
+    issued, valid_until = data.certificate_issued_on, data.certificate_valid_until
+    if issued is not None and issued > today:
+        errors["certificate_issued_on"] = "活动证发证日期不能晚于今天。"
+    if issued is not None and valid_until is not None and valid_until < issued:
+        errors["certificate_valid_until"] = "活动证有效期不能早于发证日期。"
+    return errors, data
+
+
+def _checked(session: Session, member_id: int, data: OutflowInput, record_id: int | None,
+             today: date | None) -> OutflowInput:
+    errors, clean = validate_outflow(session, member_id, data, record_id=record_id, today=today)
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def register_outflow(
+    session: Session, member_id: int, data: OutflowInput, *, today: date | None = None
+) -> tuple[int, Changes]:
+    """外出登记: a new open record; the member shows as 流动 in the ledger with its destination."""
+    clean = _checked(session, member_id, data, None, today)
+    record = FloatingRecord(member_id=member_id, **{n: getattr(clean, n) for n in OUTFLOW_FIELDS}, incomplete=False)
+    session.add(record)
+    session.flush()
+    member = _member(session, member_id)
+    member.floating = True
+    member.floating_destination = destination_of(clean.destination_province, clean.destination_city)[:100]
+    audit.log(session, "floating", member_id, "外出登记",
+              f"{clean.left_on:%Y-%m-%d} 外出，{member.floating_destination}，{clean.reason}")
+    return record.id, FLOATING | MEMBERS
+
+
+def update_outflow(
+    session: Session, record_id: int, data: OutflowInput, *, today: date | None = None
+) -> Changes:
+    """Edit a record (open or returned) with the same rules; saving it clears 待补全."""
+    record = _record(session, record_id)
+    clean = _checked(session, record.member_id, data, record_id, today)
+    changed = [n for n in OUTFLOW_FIELDS if getattr(record, n) != getattr(clean, n)]
+    for name in OUTFLOW_FIELDS:
+        setattr(record, name, getattr(clean, name))
+    was_incomplete, record.incomplete = record.incomplete, False
+    changes = FLOATING
+    if record.returned_on is None:
+        member = _member(session, record.member_id)
+        member.floating = True
+        member.floating_destination = destination_of(clean.destination_province, clean.destination_city)[:100]
+        changes = FLOATING | MEMBERS
+    if changed or was_incomplete:
+        audit.log(session, "floating", record.member_id, "修改外出登记",
+                  f"{record.left_on:%Y-%m-%d} 外出的记录" + ("，已补全" if was_incomplete else ""))
+    return changes
+
+
+def load_outflow(session: Session, record_id: int) -> tuple[int, OutflowInput, date | None]:
+    """A stored record for the form: (member id, its editable fields, return date)."""
+    record = _record(session, record_id)
+    return record.member_id, OutflowInput(**{n: getattr(record, n) for n in OUTFLOW_FIELDS}), record.returned_on
+
+
+def return_home(session: Session, record_id: int, on: date | None, *, today: date | None = None) -> Changes:
+    """返回: closes the open record on ``on``; the ledger's 流动 flag clears when no record stays open."""
+    today = today or date.today()
+    record = _record(session, record_id)
+    if record.returned_on is not None:
+        raise ValidationError(f"该外出记录已于 {record.returned_on:%Y-%m-%d} 登记返回。", "returned_on")
+    if on is None:
+        raise ValidationError("请填写返回日期。", "returned_on")
+    if on > today:
+        raise ValidationError("返回日期不能晚于今天。", "returned_on")
+    if on < record.left_on:
+        raise ValidationError(f"返回日期不能早于外出日期（{record.left_on:%Y-%m-%d}）。", "returned_on")
+    record.returned_on = on
+    session.flush()
+    still_open = session.scalar(
+        select(func.count()).select_from(FloatingRecord)
+        .where(FloatingRecord.member_id == record.member_id, FloatingRecord.returned_on.is_(None))
+    )
+    if not still_open:
+        member = _member(session, record.member_id)
+        member.floating, member.floating_destination = False, ""
+    audit.log(session, "floating", record.member_id, "返回", f"{record.left_on:%Y-%m-%d} 外出，{on:%Y-%m-%d} 返回")
+    return FLOATING | MEMBERS
+
+
+def add_contact(
+    session: Session, member_id: int, data: ContactInput, *, today: date | None = None
+) -> tuple[int, Changes]:
+    """One attempt to reach a member; ``made_by`` defaults to the operator in 设置."""
+    today = today or date.today()
+    member = _member(session, member_id)
+    summary, made_by = data.summary.strip(), data.made_by.strip() or get_value(session, "operator_name").strip()
+    errors: dict[str, str] = {}
+    if data.contacted_on is None:
+        errors["contacted_on"] = "请填写联系日期。"
+    elif data.contacted_on > today:
+        errors["contacted_on"] = "联系日期不能晚于今天。"
+    if data.channel not in CHANNELS:
+        errors["channel"] = f"请选择联系方式（{'、'.join(CHANNELS)}）。"
+    if len(summary) > SUMMARY_LIMIT:
+        errors["summary"] = f"联系情况不能超过 {SUMMARY_LIMIT} 个字。"
+    if len(made_by) > 64:
+        errors["made_by"] = "联系人不能超过 64 个字。"
+    if errors:
+        raise ValidationError(errors)
+    row = ContactLog(member_id=member_id, contacted_on=data.contacted_on, channel=data.channel, made_by=made_by,
+                     reached=bool(data.reached), summary=summary)
+    session.add(row)
+    session.flush()
+    audit.log(session, "floating", member.id, "联系记录",
+              f"{data.contacted_on:%Y-%m-%d} {data.channel}，{'已联系上' if data.reached else '未联系上'}")
+    return row.id, FLOATING
+
+
+# ---------------------------------------------------------------- reading
+
+
+_ROW_COLUMNS = (
+    FloatingRecord.id, FloatingRecord.member_id, Member.name, Member.org_id, Member.status, FloatingRecord.left_on,
+    FloatingRecord.returned_on, FloatingRecord.expected_return_on, FloatingRecord.destination_province,
+    FloatingRecord.destination_city, FloatingRecord.employer, FloatingRecord.reason, FloatingRecord.management_mode,
+    FloatingRecord.certificate_no, FloatingRecord.certificate_valid_until, FloatingRecord.incomplete,
+)
+
+
+def _rows_query():
+    """Plain columns, not ORM objects: ten times faster at 10,000 records."""
+    return select(*_ROW_COLUMNS).join(Member, Member.id == FloatingRecord.member_id)
+
+
+def _row(values, today: date) -> OutflowRow:
+    (record_id, member_id, name, org_id, status, left_on, returned_on, expected, province, city, employer, reason,
+     mode, certificate_no, valid_until, incomplete) = values
+    return OutflowRow(
+        record_id, member_id, name, org_id, status, left_on, returned_on, expected, destination_of(province, city),
+        employer, reason, mode, certificate_no, valid_until, valid_until is not None and valid_until < today,
+        bool(incomplete),
+    )
+
+
+def open_records(session: Session, today: date | None = None) -> list[OutflowRow]:
+    """Every open record (still away), by leave date; members who left the ledger meanwhile included
+    (``member_status`` says so)."""
+    today = today or date.today()
+    query = _rows_query().where(FloatingRecord.returned_on.is_(None)).order_by(FloatingRecord.left_on,
+                                                                              FloatingRecord.id)
+    return [_row(row, today) for row in session.execute(query)]
+
+
+def history(session: Session, member_id: int, today: date | None = None) -> list[OutflowRow]:
+    """All of a member's periods away, newest first."""
+    today = today or date.today()
+    query = (_rows_query().where(FloatingRecord.member_id == member_id)
+             .order_by(FloatingRecord.left_on.desc(), FloatingRecord.id.desc()))
+    return [_row(row, today) for row in session.execute(query)]
+
+
+def contacts(session: Session, member_id: int) -> list[ContactRow]:
+    """A member's contact log, newest first."""
+    query = (select(ContactLog).where(ContactLog.member_id == member_id)
+             .order_by(ContactLog.contacted_on.desc(), ContactLog.id.desc()))
+    return [ContactRow(c.id, c.member_id, c.contacted_on, c.channel, c.reached, c.made_by, c.summary)
+            for c in session.scalars(query)]
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), _IN_CHUNK):
+        yield ids[start:start + _IN_CHUNK]
+
+
+def _facts(session: Session, today: date, since: dict[int, date], member_ids: list[int]) -> dict[int, ContactFacts]:
+    """ContactFacts of the members in ``since`` (member → open record's left_on) in one statement.
+
+    The statement yields each member's latest successful contact (``reached`` true) and, for members with
+    an open record, the failed attempts after both that contact and the day they left, reading only the
+    covering index (member_id, contacted_on, reached).
+    """
+    latest = (select(ContactLog.member_id, func.max(ContactLog.contacted_on).label("day"))
+              .where(ContactLog.reached.is_(True), ContactLog.contacted_on <= today))
+    failed = (
+        select(ContactLog.member_id, ContactLog.contacted_on, literal(False))
+        .join(FloatingRecord, and_(FloatingRecord.member_id == ContactLog.member_id,
+                                   FloatingRecord.returned_on.is_(None)))
+        .where(ContactLog.reached.is_(False), ContactLog.contacted_on <= today,
+               ContactLog.contacted_on > FloatingRecord.left_on)
+    )
+    latest = latest.where(ContactLog.member_id.in_(member_ids))
+    failed = failed.where(ContactLog.member_id.in_(member_ids))
+    last = latest.group_by(ContactLog.member_id).cte("last_reached")
+    failed = failed.outerjoin(last, last.c.member_id == ContactLog.member_id).where(
+        or_(last.c.day.is_(None), ContactLog.contacted_on > last.c.day))
+    reached: dict[int, date] = {}
+    attempts: dict[int, list[date]] = {}
+    for member_id, day, success in session.execute(
+        union_all(select(last.c.member_id, last.c.day, literal(True)), failed)
+    ):
+        if member_id not in since:
+            continue
+        if success:
+            reached[member_id] = day
+        else:
+            attempts.setdefault(member_id, []).append(day)
+    return {
+        member_id: ContactFacts(
+            managed_since=start,
+            successful_contacts=(reached[member_id],) if member_id in reached else (),
+            failed_attempts=tuple(sorted(attempts.get(member_id, ()))),
+        )
+        for member_id, start in since.items()
+    }
+
+
+def facts_for(session: Session, member_ids: Collection[int], today: date) -> dict[int, ContactFacts]:
+    """ContactFacts of the given members who have an open record, in two queries (per 500 members).
+
+    - ``managed_since`` is the open record's ``left_on``: the member was present until the day they
+      left, so the clock never starts before it (contacts from an earlier period do not count);
+    - ``successful_contacts`` holds only the latest contact that reached the member (all the rules use);
+      ``failed_attempts`` the attempts that did not, dated after both that and ``managed_since``;
+    - only facts dated up to ``today``;
+    - ``meetings_attended`` and ``dues_paid_on`` stay empty until the meetings and dues areas exist.
+
+    Members without an open record are left out of the result.
+    """
+    result: dict[int, ContactFacts] = {}
+    for chunk in _chunks(sorted(set(member_ids))):
+        since = dict(session.execute(
+            select(FloatingRecord.member_id, func.max(FloatingRecord.left_on))
+            .where(FloatingRecord.returned_on.is_(None), FloatingRecord.left_on <= today,
+                   FloatingRecord.member_id.in_(chunk))
+            .group_by(FloatingRecord.member_id)
+        ).all())
+        result.update(_facts(session, today, since, chunk))
+    return result
+
+
+def _last_day_not_normal(today: date, warning_months: int) -> date:
+    """The latest "last reached" day that is no longer 正常 on ``today`` (add_months is monotone, so every
+    earlier day is not 正常 either and every later one is). It lies within three days after
+    ``today - warning_months`` (month ends clamp)."""
+    back = add_months(today, -warning_months)
+    return max(d for d in (back + timedelta(days=k) for k in range(4)) if add_months(d, warning_months) <= today)
+
+
+def to_contact(
+    session: Session, today: date, *, warning_months: int = WARNING_MONTHS
+) -> list[tuple[OutflowRow, ContactStatus]]:
+    """The 待联系 list of floating members (即将失联 / 待联系 / 失联), most urgent first.
+
+    One query finds the candidates: open records (left by ``today - warning_months``) of members with no
+    successful contact since then — everybody else is 正常 whatever else the records say. Their facts take
+    two more queries (per 500 candidates) and ``contact_status`` decides. When meetings and dues count
+    towards "last reached", the candidate query must exclude on them too.
+
+    Members who left the ledger (转出 / 出党 / 死亡) while away are not listed: they are no longer
+    this organisation's to contact (``open_records`` still shows them).
+    """
+    _check_warning(warning_months)
+    cut = _last_day_not_normal(today, warning_months)
+    reached_since = (
+        select(ContactLog.id)
+        .where(ContactLog.member_id == FloatingRecord.member_id, ContactLog.reached.is_(True),
+               ContactLog.contacted_on > cut, ContactLog.contacted_on <= today)
+        .exists()
+    )
+    rows = [
+        _row(row, today) for row in session.execute(
+            _rows_query().where(FloatingRecord.returned_on.is_(None), FloatingRecord.left_on <= cut,
+                                Member.status == "在册", ~reached_since)
+            .order_by(FloatingRecord.left_on, FloatingRecord.id)
+        )
+    ]
+    facts = facts_for(session, [row.member_id for row in rows], today)
+    return to_contact_list(
+        (row, contact_status(facts[row.member_id], today, warning_months=warning_months))
+        for row in rows if row.member_id in facts
+    )

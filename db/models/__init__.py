@@ -2,10 +2,12 @@
 
 from db.base import Base
 from db.models.audit import ChangeLog
+from db.models.floating import ContactLog, FloatingRecord
 from db.models.members import Member, MemberPhoto, MemberSearchKey
 from db.models.orgs import CommitteeMember, Organization
 from db.models.settings import Setting
 
 __all__ = [
-    "Base", "ChangeLog", "CommitteeMember", "Member", "MemberPhoto", "MemberSearchKey", "Organization", "Setting",
+    "Base", "ChangeLog", "CommitteeMember", "ContactLog", "FloatingRecord", "Member", "MemberPhoto", "MemberSearchKey",
+    "Organization", "Setting",
 ]

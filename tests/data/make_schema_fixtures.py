@@ -1,7 +1,8 @@
 """Regenerates the saved databases of earlier revisions that tests/db/test_migrations.py upgrades.
 
 Run from the project root: python tests/data/make_schema_fixtures.py
-Each file is what that revision left on disk, with a small tree (and, from 0002, committee rows).
+Each file is what that revision left on disk, with a small tree (and, from 0002, committee rows;
+from 0003, tree ranks and two members, one of them flagged 流动 in the ledger's old plain columns).
 """
 
 import sqlite3
@@ -21,6 +22,15 @@ ORGS = [
     (5, 1, "离退休党员党支部", "党支部", 1),
 ]
 COMMITTEE = [(1, 1, "书记", "王建国", 0), (2, 1, "副书记", "李秀英", 1), (3, 2, "书记", "张伟", 0)]
+TREE_RANKS = {1: 0, 2: 1, 3: 2, 4: 3, 5: 4}  # pre-order, as 0003 numbers an existing tree
+# (id, org_id, name, name_sort, sex, id_number, birth_date, joined_on, confirmed_on, floating, floating_destination)
+MEMBERS = [
+    (1, 3, "王建国", "wang2 jian4 guo2", "男", "110105197003011237", "1970-03-01", "1995-07-01", "1996-07-01", 0, ""),
+    (2, 5, "李秀英", "li3 xiu4 ying1", "女", "110105198205064227", "1982-05-06", "2010-06-30", "2011-06-30", 1,
+     "广东省 深圳市"),
+]
+MEMBER_COLUMNS = ("id", "org_id", "name", "name_sort", "sex", "id_number", "birth_date", "joined_on", "confirmed_on",
+                  "floating", "floating_destination")
 
 
 def make(revision: str) -> Path:
@@ -43,6 +53,23 @@ def make(revision: str) -> Path:
                          " VALUES (:id, :o, :r, :n, :s)"),
                     dict(zip(("id", "o", "r", "n", "s"), row, strict=True)),
                 )
+        if revision >= "0003":
+            for org_id, rank in TREE_RANKS.items():
+                conn.execute(text("UPDATE organizations SET tree_rank = :r WHERE id = :i"), {"r": rank, "i": org_id})
+            for row in MEMBERS:
+                values = dict(zip(MEMBER_COLUMNS, row, strict=True))
+                conn.execute(
+                    text("INSERT INTO members(id, org_id, name, name_sort, sex, id_number, id_reversed, ethnicity,"
+                         " birth_date, native_place, education, degree, category, joined_on, confirmed_on,"
+                         " probation_extended, occupation, employer, report_unit, party_post, mobile, landline,"
+                         " address, standing, lost_contact, floating, floating_destination, in_hardship,"
+                         " introducers, note, status, left_reason, transferred_to, created_at, updated_at)"
+                         " VALUES (:id, :org_id, :name, :name_sort, :sex, :id_number, :id_reversed, '汉族',"
+                         " :birth_date, '', '', '', '正式党员', :joined_on, :confirmed_on, 0, '', '', '', '', '',"
+                         " '', '', '正常', 0, :floating, :floating_destination, 0, '', '', '在册', '', '',"
+                         " '2025-01-01 08:00:00', '2025-01-01 08:00:00')"),
+                    {**values, "id_reversed": values["id_number"][::-1]},
+                )
     engine.dispose()
     conn = sqlite3.connect(out)  # one self-contained file, no -wal beside it
     conn.execute("PRAGMA journal_mode=DELETE")
@@ -51,5 +78,5 @@ def make(revision: str) -> Path:
 
 
 if __name__ == "__main__":
-    for revision in ("0001", "0002"):
+    for revision in ("0001", "0002", "0003"):
         print(make(revision))
