@@ -37,6 +37,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ layout
 
     def _build(self) -> None:
+        from ui.floating.page import FloatingPage
         from ui.members.page import MembersPage
         from ui.orgs.page import OrgsPage
         from ui.settings.page import SettingsPage
@@ -55,7 +56,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        pages = (WorkbenchPage(self), OrgsPage(self), MembersPage(self), SettingsPage(self))
+        pages = (WorkbenchPage(self), OrgsPage(self), MembersPage(self), FloatingPage(self),
+                 SettingsPage(self))
         for index, page in enumerate(pages):
             page.setContentsMargins(16, 12, 16, 12)
             self.pages[page.area] = page

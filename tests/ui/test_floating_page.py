@@ -1,0 +1,126 @@
+"""流动党员之家: the 外出 and 待联系 tables, registering, recording a contact, returning."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from PySide6.QtTest import QAbstractItemModelTester
+
+from app import floating, members, orgs
+from app.floating import OutflowInput
+from app.idcard import check_code
+from app.members import MemberInput
+from tests.ui.chinese_input import type_text
+from ui.floating.dialogs import ContactDialog, OutflowDialog, ReturnDialog
+from ui.floating.page import ContactColumn, OutflowColumn
+
+FATAL = QAbstractItemModelTester.FailureReportingMode.Fatal
+GRID1 = "幸福里社区党委/第一网格党支部"
+TODAY = date.today()
+
+
+def make_id(birth: str, seq: str) -> str:
+    first17 = "110105" + birth + seq
+    return first17 + check_code(first17)
+
+
+@pytest.fixture
+def people(tree_database) -> dict[str, int]:
+    ids = {}
+    with tree_database.unit_of_work() as session:
+        grid1 = orgs.find_by_path(session, GRID1).id
+        for n, name in enumerate(("张建国", "李秀英", "王芳", "赵敏")):
+            ids[name], _ = members.create(session, MemberInput(
+                name=name, id_number=make_id(f"19{70 + n}0301", f"12{n}"), org_id=grid1,
+                joined_on=date(1995, 7, 1), category="正式党员", confirmed_on=date(1996, 7, 1)))
+    return ids
+
+
+def away(database, member_id: int, days_ago: int, valid_until: date | None = None) -> int:
+    data = OutflowInput(left_on=TODAY - timedelta(days=days_ago), destination_province="广东省",
+                        destination_city="深圳市", reason="务工经商", management_mode="流出地直管",
+                        certificate_valid_until=valid_until)
+    with database.unit_of_work() as session:
+        record_id, _ = floating.register_outflow(session, member_id, data)
+    return record_id
+
+
+@pytest.fixture
+def page(make_window, tree_database, people):
+    away(tree_database, people["李秀英"], 200)
+    away(tree_database, people["王芳"], 30, valid_until=TODAY - timedelta(days=3))
+    window = make_window(tree_database, page="floating")
+    return window.pages["floating"]
+
+
+def names(model, column) -> list[str]:
+    return [model.data(model.index(row, column)) for row in range(model.rowCount())]
+
+
+def test_models_pass_the_model_tester(page):
+    QAbstractItemModelTester(page.outflow_model, FATAL)
+    QAbstractItemModelTester(page.contact_model, FATAL)
+    page.reload()
+    assert names(page.outflow_model, OutflowColumn.NAME) == ["李秀英", "王芳"]
+    assert names(page.contact_model, ContactColumn.NAME) == ["李秀英"]
+    assert page.contact_model.data(page.contact_model.index(0, ContactColumn.STATUS)) == "待联系"
+    assert "已过期" in page.outflow_model.data(page.outflow_model.index(1, OutflowColumn.CERTIFICATE))
+
+
+def test_registering_through_the_dialog_adds_a_row_and_flags_the_ledger(qtbot, page, people, monkeypatch,
+                                                                        tree_database):
+    def user_fills_in(dialog: OutflowDialog):
+        assert not dialog.ok.isEnabled()
+        type_text(qtbot, dialog.member_search, "张建国")
+        dialog.search_members()
+        assert dialog.member_list.count() == 1  # 李秀英 and 王芳 are away already
+        dialog.member_list.setCurrentRow(0)
+        dialog.left_on.set_value(TODAY - timedelta(days=10))
+        assert not dialog.ok.isEnabled()
+        assert dialog.errors["destination_city"].text() == "请填写外出地点（省份或城市）。"
+        type_text(qtbot, dialog.texts["destination_city"], "杭州市")
+        assert dialog.ok.isEnabled()
+        return True
+
+    monkeypatch.setattr(OutflowDialog, "exec", user_fills_in)
+    page.actions_["register"].trigger()
+    assert "张建国" in names(page.outflow_model, OutflowColumn.NAME)
+    with tree_database.read() as session:
+        data = members.get(session, people["张建国"]).data
+    assert (data.floating, data.floating_destination) == (True, "杭州市")
+
+
+def test_recording_a_contact_from_the_to_contact_tab_takes_two_actions(qtbot, page, monkeypatch):
+    page.tabs.setCurrentIndex(1)
+    seen = {}
+
+    def user_writes(dialog: ContactDialog):
+        seen["prefilled"] = (dialog.channel.currentText(), dialog.reached.isChecked())
+        dialog.summary.setPlainText("在深圳务工，一切正常")
+        return True
+
+    monkeypatch.setattr(ContactDialog, "exec", user_writes)
+    with qtbot.waitSignal(page.changed):
+        page.contact_view.selectRow(0)  # click one
+        page.actions_["contact"].trigger()  # click two
+    assert seen["prefilled"] == ("电话", True)
+    assert page.contact_model.rowCount() == 0
+    assert page.outflow_model.data(page.outflow_model.index(0, OutflowColumn.STATUS)) == "正常"
+
+
+def test_returning_removes_the_row(page, monkeypatch, tree_database, people):
+    monkeypatch.setattr(ReturnDialog, "exec", lambda dialog: True)
+    page.outflow_view.selectRow(1)
+    page.actions_["return"].trigger()
+    assert names(page.outflow_model, OutflowColumn.NAME) == ["李秀英"]
+    with tree_database.read() as session:
+        assert not members.get(session, people["王芳"]).data.floating
+
+
+def test_read_only_database_disables_the_write_actions(page, monkeypatch):
+    monkeypatch.setattr(type(page.database), "readonly", property(lambda self: True))
+    page.outflow_view.selectRow(0)
+    page._update_actions()
+    assert not any(action.isEnabled() for action in page.actions_.values())
+

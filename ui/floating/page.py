@@ -1,0 +1,382 @@
+"""流动党员之家: who is away (外出) and whom to contact (待联系); register, edit, return, record a contact."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import IntEnum
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+)
+
+from app import floating, members, orgs
+from app.changes import FLOATING, MEMBERS, Changes
+from app.floating import LOST, NORMAL, SOON, TO_CONTACT, ContactStatus, OutflowInput, OutflowRow
+from app.members import MemberFilter
+from ui.common import fmt_date, page_title
+from ui.floating.dialogs import ContactDialog, OutflowDialog, ReturnDialog
+from ui.page import Page
+
+Index = QModelIndex | QPersistentModelIndex
+AMBER = QColor("#fff3cd")
+ORANGE = QColor("#ffe0b2")
+RED = QColor("#c0392b")
+BACKGROUNDS = {SOON: AMBER, TO_CONTACT: ORANGE}
+
+
+class OutflowColumn(IntEnum):
+    NAME = 0
+    ORG = 1
+    LEFT_ON = 2
+    DESTINATION = 3
+    REASON = 4
+    MODE = 5
+    CERTIFICATE = 6
+    STATUS = 7
+
+
+OUTFLOW_HEADERS = ("姓名", "所在党组织", "外出日期", "流向", "原因", "管理方式", "活动证有效期", "联系状态")
+OUTFLOW_WIDTHS = (90, 170, 100, 150, 90, 110, 180, 90)
+
+
+class ContactColumn(IntEnum):
+    NAME = 0
+    STATUS = 1
+    LAST_REACHED = 2
+    CROSSES_ON = 3
+    DAYS_LEFT = 4
+    REASON = 5
+
+
+CONTACT_HEADERS = ("姓名", "状态", "最后联系上", "将于…满六个月", "剩余天数", "原因")
+CONTACT_WIDTHS = (90, 80, 100, 120, 80, 520)
+
+
+def _status_role(status: str, role: int):
+    if role == Qt.ItemDataRole.BackgroundRole and status in BACKGROUNDS:
+        return QBrush(BACKGROUNDS[status])
+    if role == Qt.ItemDataRole.ForegroundRole and status == LOST:
+        return QBrush(RED)
+    return None
+
+
+class OutflowModel(QAbstractTableModel):
+    """外出: the open records with their contact status."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.rows: list[OutflowRow] = []
+        self.statuses: dict[int, str] = {}  # member id -> status
+        self.org_names: dict[int, str] = {}
+
+    def set_rows(self, rows: list[OutflowRow], statuses: dict[int, str], org_names: dict[int, str]) -> None:
+        self.beginResetModel()
+        self.rows, self.statuses, self.org_names = rows, statuses, org_names
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(OutflowColumn)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole):
+        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
+                and 0 <= section < len(OUTFLOW_HEADERS)):
+            return OUTFLOW_HEADERS[section]
+        return None
+
+    def row_at(self, row: int) -> OutflowRow | None:
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        column = OutflowColumn(index.column())
+        status = self.statuses.get(row.member_id, NORMAL if row.member_status == "在册" else "")
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(row, column, status)
+        if column is OutflowColumn.CERTIFICATE and row.certificate_expired:
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(RED)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return "活动证已过期"
+        if role == Qt.ItemDataRole.ToolTipRole and column is OutflowColumn.NAME and row.incomplete:
+            return "登记信息待补全"
+        return _status_role(status, role)
+
+    def _text(self, row: OutflowRow, column: OutflowColumn, status: str) -> str:
+        if column is OutflowColumn.NAME:
+            suffix = "" if row.member_status == "在册" else f"（已{row.member_status}）"
+            return row.name + suffix + ("（待补全）" if row.incomplete else "")
+        if column is OutflowColumn.ORG:
+            return self.org_names.get(row.org_id, "")
+        if column is OutflowColumn.LEFT_ON:
+            return fmt_date(row.left_on)
+        if column is OutflowColumn.DESTINATION:
+            return row.destination
+        if column is OutflowColumn.REASON:
+            return row.reason
+        if column is OutflowColumn.MODE:
+            return row.management_mode
+        if column is OutflowColumn.CERTIFICATE:
+            text = fmt_date(row.certificate_valid_until)
+            return f"{text}（已过期）" if row.certificate_expired else text
+        return status
+
+
+class ContactModel(QAbstractTableModel):
+    """待联系: floating members no longer 正常, most urgent first."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.rows: list[tuple[OutflowRow, ContactStatus]] = []
+
+    def set_rows(self, rows: list[tuple[OutflowRow, ContactStatus]]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(ContactColumn)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole):
+        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
+                and 0 <= section < len(CONTACT_HEADERS)):
+            return CONTACT_HEADERS[section]
+        return None
+
+    def row_at(self, row: int) -> OutflowRow | None:
+        return self.rows[row][0] if 0 <= row < len(self.rows) else None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row, status = self.rows[index.row()]
+        column = ContactColumn(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return {
+                ContactColumn.NAME: row.name,
+                ContactColumn.STATUS: status.status,
+                ContactColumn.LAST_REACHED: fmt_date(status.last_reached),
+                ContactColumn.CROSSES_ON: fmt_date(status.crosses_on),
+                ContactColumn.DAYS_LEFT: str(status.days_left) if status.days_left >= 0
+                else f"已超 {-status.days_left} 天",
+                ContactColumn.REASON: status.reason,
+            }[column]
+        if role == Qt.ItemDataRole.ToolTipRole and column is ContactColumn.REASON:
+            return status.reason
+        if role == Qt.ItemDataRole.TextAlignmentRole and column is ContactColumn.DAYS_LEFT:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return _status_role(status.status, role)
+
+
+def _table(name: str, model: QAbstractTableModel, widths) -> QTableView:
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setWordWrap(False)
+    view.verticalHeader().setDefaultSectionSize(26)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    view.verticalHeader().hide()
+    for column, width in enumerate(widths):
+        view.setColumnWidth(column, width)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+class FloatingPage(Page):
+    area = "floating"
+    nav_title = "流动党员之家"
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.outflow_model = OutflowModel(self)
+        self.contact_model = ContactModel(self)
+        self.outflow_view = _table("outflowTable", self.outflow_model, OUTFLOW_WIDTHS)
+        self.contact_view = _table("toContactTable", self.contact_model, CONTACT_WIDTHS)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("floatingTabs")
+        self.tabs.addTab(self.outflow_view, "外出")
+        self.tabs.addTab(self.contact_view, "待联系")
+        self.tabs.currentChanged.connect(lambda _i: self._update_actions())
+        for view in (self.outflow_view, self.contact_view):
+            view.selectionModel().currentRowChanged.connect(lambda *_: self._update_actions())
+        self.outflow_view.doubleClicked.connect(lambda _i: self.edit_selected())
+        self.contact_view.doubleClicked.connect(lambda _i: self.record_contact())
+
+        self.count_label = QLabel()
+        self.count_label.setObjectName("floatingCount")
+        self.toolbar = QToolBar()
+        self.toolbar.setObjectName("floatingToolbar")
+        self.actions_ = self.add_actions(self.toolbar, (
+            ("register", "登记外出…", "", self.register_outflow),
+            ("edit", "编辑…", "F2", self.edit_selected),
+            ("return", "登记返回…", "", self.return_selected),
+            ("contact", "记录联系…", "Ctrl+L", self.record_contact),
+        ))
+
+        header_row = QVBoxLayout()
+        layout = QVBoxLayout(self)
+        header_row.addWidget(page_title("流动党员之家"))
+        layout.addLayout(header_row)
+        layout.addWidget(self.toolbar)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.count_label)
+        hint = QLabel("选中一行后按“记录联系”（Ctrl+L）即可登记一次联系；黄色为即将失联，橙色为待联系，红字为失联。")
+        hint.setStyleSheet("color: #777777;")
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+        self._update_actions()
+
+    # ------------------------------------------------------------ loading
+
+    def shows(self, changes: Changes) -> bool:
+        return changes.floating or changes.members or changes.orgs
+
+    def reload(self) -> None:
+        today = date.today()
+        keep = self.selected_row()
+        with self.database.read() as session:
+            records = floating.open_records(session, today)
+            waiting = floating.to_contact(session, today)
+            org_names = {n.id: n.name for n in orgs.list_tree(session, include_dissolved=True)}
+        statuses = {row.member_id: NORMAL for row in records if row.member_status == "在册"}
+        statuses.update({row.member_id: status.status for row, status in waiting})
+        self.outflow_model.set_rows(records, statuses, org_names)
+        self.contact_model.set_rows(waiting)
+        self.tabs.setTabText(1, f"待联系（{len(waiting)}）" if waiting else "待联系")
+        self.count_label.setText(f"外出 {len(records)} 人，待联系 {len(waiting)} 人")
+        if keep is not None:
+            self._select(keep.record_id)
+        self._update_actions()
+
+    # ------------------------------------------------------------ selection
+
+    def _current(self) -> tuple[QTableView, OutflowModel | ContactModel]:
+        if self.tabs.currentIndex() == 1:
+            return self.contact_view, self.contact_model
+        return self.outflow_view, self.outflow_model
+
+    def selected_row(self) -> OutflowRow | None:
+        view, model = self._current()
+        index = view.currentIndex()
+        return model.row_at(index.row()) if index.isValid() else None
+
+    def _select(self, record_id: int) -> None:
+        view, model = self._current()
+        for row in range(model.rowCount()):
+            found = model.row_at(row)
+            if found is not None and found.record_id == record_id:
+                view.selectRow(row)
+                return
+
+    def _update_actions(self) -> None:
+        writable = not self.database.readonly
+        row = self.selected_row()
+        self.actions_["register"].setEnabled(writable)
+        self.actions_["edit"].setEnabled(writable and row is not None)
+        self.actions_["return"].setEnabled(writable and row is not None)
+        self.actions_["contact"].setEnabled(writable and row is not None)
+
+    # ------------------------------------------------------------ dialogs' data access
+
+    def _validate(self, record_id: int | None):
+        def validate(member_id: int | None, data: OutflowInput):
+            with self.database.read() as session:
+                return floating.validate_outflow(session, member_id, data, record_id=record_id)
+
+        return validate
+
+    def _find_members(self, text: str) -> list[tuple[int, str]]:
+        """在册 members not away now, matching ``text`` (at most 200)."""
+        with self.database.read() as session:
+            ids = members.ordered_ids(session, MemberFilter(text=text), sort="name")
+            found = members.rows(session, ids[:400])
+            org_names = {n.id: n.name for n in orgs.list_tree(session, include_dissolved=True)}
+        name_at, org_at, floating_at = (members.LEDGER_COLUMNS.index(c) for c in ("name", "org_id", "floating"))
+        result = []
+        for member_id in ids[:400]:
+            values = found.get(member_id)
+            if values is None or values[floating_at]:
+                continue
+            result.append((member_id, f"{values[name_at]}　{org_names.get(values[org_at], '')}"))
+        return result[:200]
+
+    def _modes(self) -> tuple[str, ...]:
+        with self.database.read() as session:
+            return floating.management_modes(session)
+
+    def _done(self, record_id: int | None = None) -> None:
+        self.reload()
+        if record_id is not None:
+            self._select(record_id)
+        self.changed.emit(FLOATING | MEMBERS)
+
+    # ------------------------------------------------------------ actions
+
+    def register_outflow(self) -> None:
+        if self.database.readonly:
+            return
+        dialog = OutflowDialog(self._validate(None), self._modes(), find_members=self._find_members, parent=self)
+        if not dialog.exec():
+            return
+        member_id, data = dialog.selected_member(), dialog.value()
+        if member_id is None:
+            return
+        record_id = self.run("登记外出", lambda s: floating.register_outflow(s, member_id, data)[0])
+        if record_id is not None:
+            self.tabs.setCurrentIndex(0)
+            self._done(record_id)
+
+    def edit_selected(self) -> None:
+        row = self.selected_row()
+        if row is None or self.database.readonly:
+            return
+        with self.database.read() as session:
+            member_id, data, _returned = floating.load_outflow(session, row.record_id)
+        dialog = OutflowDialog(self._validate(row.record_id), self._modes(), member_id=member_id,
+                               member_name=row.name, data=data, parent=self)
+        if not dialog.exec():
+            return
+        value = dialog.value()
+        if self.run("修改外出登记", lambda s: floating.update_outflow(s, row.record_id, value)) is not None:
+            self._done(row.record_id)
+
+    def return_selected(self) -> None:
+        row = self.selected_row()
+        if row is None or self.database.readonly:
+            return
+        dialog = ReturnDialog(row.name, row.left_on, parent=self)
+        if not dialog.exec():
+            return
+        on = dialog.value()
+        if self.run("登记返回", lambda s: floating.return_home(s, row.record_id, on)) is not None:
+            self._done()
+
+    def record_contact(self) -> None:
+        row = self.selected_row()
+        if row is None or self.database.readonly:
+            return
+        dialog = ContactDialog(row.name, parent=self)
+        if not dialog.exec():
+            return
+        value = dialog.value()
+        if self.run("记录联系", lambda s: floating.add_contact(s, row.member_id, value)[0]) is not None:
+            self._done(row.record_id)
