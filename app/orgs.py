@@ -355,18 +355,6 @@ def update(session: Session, org_id: int, data: OrgInput, *, today: date | None 
     return ORGS
 
 
-def rename(session: Session, org_id: int, new_name: str) -> Changes:
-    node = get(session, org_id)
-    data = OrgInput(node.name, node.kind, node.founded_on, node.term_ends_on, node.place, node.note, node.committee)
-    return update(session, org_id, _replace(data, name=new_name))
-
-
-def _replace(data: OrgInput, **changes) -> OrgInput:
-    from dataclasses import replace
-
-    return replace(data, **changes)
-
-
 def move(session: Session, org_id: int, new_parent_id: int, index: int | None = None) -> Changes:
     """Move a node (with its subtree) under ``new_parent_id`` at position ``index`` among its
     active siblings (``None``: last)."""
