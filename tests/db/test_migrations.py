@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,25 @@ def test_failing_migration_leaves_the_file_as_it_was(tmp_path):
         (1, "旧版社区党委"), (2, "第一网格党支部"), (3, "1号楼党小组"), (4, "2号楼党小组"), (5, "离退休党员党支部")
     ]
     assert len(path.read_bytes()) == len(original)
+
+
+@pytest.mark.parametrize("revision", ["0003", "0004"])
+def test_ledger_flags_become_records_to_complete(tmp_path, revision):
+    # GIVEN a database from before 0005: 李秀英 flagged 流动 to 深圳, 赵刚 flagged only 失联 since 1 March 2025
+    path = tmp_path / "old.sqlite"
+    shutil.copy(DATA / f"schema_{revision}.sqlite", path)
+    # WHEN it is upgraded
+    open_database(path).close()
+    # THEN 李秀英 has one open record marked 待补全 with the old destination, dated the day records began
+    records = _rows(path, "SELECT member_id, destination_address, returned_on, incomplete, left_on FROM floating_records")
+    assert [r[:4] for r in records] == [(2, "广东省 深圳市", None, 1)]
+    assert records[0][4] == date.today().isoformat()
+    # AND 赵刚 keeps a 失联 mark with its date, to be confirmed; the ledger's flags are unchanged
+    assert _rows(path, "SELECT member_id, kind, happened_on, to_confirm FROM lost_contact_events") == [
+        (3, "确认失联", "2025-03-01", 1)
+    ]
+    assert _rows(path, "SELECT id, floating, floating_destination, lost_contact, lost_contact_on FROM members"
+                       " ORDER BY id") == [
+        (1, 0, "", 0, None), (2, 1, "广东省 深圳市", 0, None), (3, 0, "", 1, "2025-03-01")
+    ]
+    assert _rows(path, "SELECT count(*) FROM contact_logs WHERE is_report") == [(0,)]
