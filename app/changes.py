@@ -11,7 +11,9 @@ class Changes:
     members: bool = False
     settings: bool = False
     backups: bool = False
-    floating: bool = False  # floating records and the contact log (流动党员之家)
+    floating: bool = False  # floating records, contact log, inflow members, home services (流动党员之家)
+    meetings: bool = False  # 组织生活 and their attendance
+    dues: bool = False  # 党费 payments
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(**{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)})
@@ -23,7 +25,9 @@ class Changes:
 
 ORGS = Changes(orgs=True)
 MEMBERS = Changes(members=True)
-EVERYTHING = Changes(orgs=True, members=True, settings=True, backups=True, floating=True)
+EVERYTHING = Changes(orgs=True, members=True, settings=True, backups=True, floating=True, meetings=True, dues=True)
 SETTINGS = Changes(settings=True)
 BACKUPS = Changes(backups=True)
 FLOATING = Changes(floating=True)
+MEETINGS = Changes(meetings=True)
+DUES = Changes(dues=True)
