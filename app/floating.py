@@ -30,7 +30,15 @@ from app.changes import FLOATING, MEMBERS, Changes
 from app.dates import add_months
 from app.errors import NotFoundError, ValidationError
 from app.settings import get_value
-from db.models import ContactLog, FloatingRecord, Member
+from db.models import (
+    ContactLog,
+    DuesPayment,
+    FloatingRecord,
+    LostContactEvent,
+    Meeting,
+    MeetingAttendee,
+    Member,
+)
 
 WARNING_MONTHS = 5
 LOST_MONTHS = 6
@@ -213,6 +221,8 @@ REASONS = ("务工经商", "学习", "随迁", "其他")
 CHANNELS = ("电话", "微信", "走访", "来信")
 DEFAULT_MODES = ("流出地直管", "流入地代管", "协助管理")
 MODES_KEY = "floating_modes"
+WARNING_KEY = "floating_warning_months"
+REPORT_KEY = "floating_report_from"
 SUMMARY_LIMIT = 500
 _IN_CHUNK = 500  # member ids per IN (...) list, well below SQLite's variable limit
 _TEXT_LIMITS = (
@@ -259,6 +269,7 @@ class ContactInput:
     reached: bool
     summary: str = ""
     made_by: str = ""  # empty: the operator in 设置
+    is_report: bool = False  # the member's own report to the organisation (向党组织报告)
 
 
 @dataclass(frozen=True)
@@ -290,6 +301,7 @@ class ContactRow:
     reached: bool
     made_by: str
     summary: str
+    is_report: bool = False
 
 
 def destination_of(province: str, city: str) -> str:
@@ -471,12 +483,17 @@ def add_contact(
         errors["made_by"] = "联系人不能超过 64 个字。"
     if errors:
         raise ValidationError(errors)
+    if data.is_report and not data.reached:
+        errors["is_report"] = "本人报告必须是已联系上的记录。"
+    if errors:
+        raise ValidationError(errors)
     row = ContactLog(member_id=member_id, contacted_on=data.contacted_on, channel=data.channel, made_by=made_by,
-                     reached=bool(data.reached), summary=summary)
+                     reached=bool(data.reached), summary=summary, is_report=bool(data.is_report))
     session.add(row)
     session.flush()
     audit.log(session, "floating", member.id, "联系记录",
-              f"{data.contacted_on:%Y-%m-%d} {data.channel}，{'已联系上' if data.reached else '未联系上'}")
+              f"{data.contacted_on:%Y-%m-%d} {data.channel}，{'已联系上' if data.reached else '未联系上'}"
+              + ("，本人报告" if data.is_report else ""))
     return row.id, FLOATING
 
 
@@ -488,6 +505,7 @@ _ROW_COLUMNS = (
     FloatingRecord.returned_on, FloatingRecord.expected_return_on, FloatingRecord.destination_province,
     FloatingRecord.destination_city, FloatingRecord.employer, FloatingRecord.reason, FloatingRecord.management_mode,
     FloatingRecord.certificate_no, FloatingRecord.certificate_valid_until, FloatingRecord.incomplete,
+    FloatingRecord.destination_address,
 )
 
 
@@ -498,9 +516,10 @@ def _rows_query():
 
 def _row(values, today: date) -> OutflowRow:
     (record_id, member_id, name, org_id, status, left_on, returned_on, expected, province, city, employer, reason,
-     mode, certificate_no, valid_until, incomplete) = values
+     mode, certificate_no, valid_until, incomplete, address) = values
     return OutflowRow(
-        record_id, member_id, name, org_id, status, left_on, returned_on, expected, destination_of(province, city),
+        record_id, member_id, name, org_id, status, left_on, returned_on, expected,
+        destination_of(province, city) or (address or "").strip(),
         employer, reason, mode, certificate_no, valid_until, valid_until is not None and valid_until < today,
         bool(incomplete),
     )
@@ -527,7 +546,7 @@ def contacts(session: Session, member_id: int) -> list[ContactRow]:
     """A member's contact log, newest first."""
     query = (select(ContactLog).where(ContactLog.member_id == member_id)
              .order_by(ContactLog.contacted_on.desc(), ContactLog.id.desc()))
-    return [ContactRow(c.id, c.member_id, c.contacted_on, c.channel, c.reached, c.made_by, c.summary)
+    return [ContactRow(c.id, c.member_id, c.contacted_on, c.channel, c.reached, c.made_by, c.summary, c.is_report)
             for c in session.scalars(query)]
 
 
@@ -537,56 +556,73 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
 
 
 def _facts(session: Session, today: date, since: dict[int, date], member_ids: list[int]) -> dict[int, ContactFacts]:
-    """ContactFacts of the members in ``since`` (member → open record's left_on) in one statement.
+    """ContactFacts of the members in ``since`` (member → the day the clock may start) in one statement.
 
-    The statement yields each member's latest successful contact (``reached`` true) and, for members with
-    an open record, the failed attempts after both that contact and the day they left, reading only the
-    covering index (member_id, contacted_on, reached).
+    The statement yields each member's latest successful contact (``reached`` true), latest 组织生活
+    attended, latest dues paid and, for members with an open record, the failed attempts after both that
+    contact and the day they left, reading covering indexes only.
     """
     latest = (select(ContactLog.member_id, func.max(ContactLog.contacted_on).label("day"))
-              .where(ContactLog.reached.is_(True), ContactLog.contacted_on <= today))
+              .where(ContactLog.reached.is_(True), ContactLog.contacted_on <= today,
+                     ContactLog.member_id.in_(member_ids))
+              .group_by(ContactLog.member_id))
+    last = latest.cte("last_reached")
     failed = (
-        select(ContactLog.member_id, ContactLog.contacted_on, literal(False))
+        select(ContactLog.member_id, ContactLog.contacted_on, literal(0))
         .join(FloatingRecord, and_(FloatingRecord.member_id == ContactLog.member_id,
                                    FloatingRecord.returned_on.is_(None)))
+        .outerjoin(last, last.c.member_id == ContactLog.member_id)
         .where(ContactLog.reached.is_(False), ContactLog.contacted_on <= today,
-               ContactLog.contacted_on > FloatingRecord.left_on)
+               ContactLog.contacted_on > FloatingRecord.left_on, ContactLog.member_id.in_(member_ids),
+               or_(last.c.day.is_(None), ContactLog.contacted_on > last.c.day))
     )
-    latest = latest.where(ContactLog.member_id.in_(member_ids))
-    failed = failed.where(ContactLog.member_id.in_(member_ids))
-    last = latest.group_by(ContactLog.member_id).cte("last_reached")
-    failed = failed.outerjoin(last, last.c.member_id == ContactLog.member_id).where(
-        or_(last.c.day.is_(None), ContactLog.contacted_on > last.c.day))
-    reached: dict[int, date] = {}
-    attempts: dict[int, list[date]] = {}
-    for member_id, day, success in session.execute(
-        union_all(select(last.c.member_id, last.c.day, literal(True)), failed)
+    meetings = (
+        select(MeetingAttendee.member_id, func.max(Meeting.held_on), literal(2))
+        .join(Meeting, Meeting.id == MeetingAttendee.meeting_id)
+        .where(MeetingAttendee.member_id.in_(member_ids), MeetingAttendee.present.is_(True), Meeting.held_on <= today)
+        .group_by(MeetingAttendee.member_id)
+    )
+    dues = (
+        select(DuesPayment.member_id, func.max(DuesPayment.paid_on), literal(3))
+        .where(DuesPayment.member_id.in_(member_ids), DuesPayment.paid_on <= today)
+        .group_by(DuesPayment.member_id)
+    )
+    found: dict[int, dict[int, list[date]]] = {}
+    for member_id, day, kind in session.execute(
+        union_all(select(last.c.member_id, last.c.day, literal(1)), failed, meetings, dues)
     ):
-        if member_id not in since:
-            continue
-        if success:
-            reached[member_id] = day
-        else:
-            attempts.setdefault(member_id, []).append(day)
+        if member_id in since and day is not None:
+            found.setdefault(member_id, {}).setdefault(kind, []).append(day)
     return {
         member_id: ContactFacts(
             managed_since=start,
-            successful_contacts=(reached[member_id],) if member_id in reached else (),
-            failed_attempts=tuple(sorted(attempts.get(member_id, ()))),
+            successful_contacts=tuple(found.get(member_id, {}).get(1, ())),
+            failed_attempts=tuple(sorted(found.get(member_id, {}).get(0, ()))),
+            meetings_attended=tuple(found.get(member_id, {}).get(2, ())),
+            dues_paid_on=tuple(found.get(member_id, {}).get(3, ())),
         )
         for member_id, start in since.items()
     }
 
 
+def _found_again(member_ids: list[int] | None, today: date):
+    """Each member's latest 重新纳入管理 up to ``today``: the clock restarts that day."""
+    query = (select(LostContactEvent.member_id, func.max(LostContactEvent.happened_on).label("day"))
+             .where(LostContactEvent.kind == FOUND_AGAIN, LostContactEvent.happened_on <= today))
+    if member_ids is not None:
+        query = query.where(LostContactEvent.member_id.in_(member_ids))
+    return query.group_by(LostContactEvent.member_id)
+
+
 def facts_for(session: Session, member_ids: Collection[int], today: date) -> dict[int, ContactFacts]:
     """ContactFacts of the given members who have an open record, in two queries (per 500 members).
 
-    - ``managed_since`` is the open record's ``left_on``: the member was present until the day they
-      left, so the clock never starts before it (contacts from an earlier period do not count);
-    - ``successful_contacts`` holds only the latest contact that reached the member (all the rules use);
-      ``failed_attempts`` the attempts that did not, dated after both that and ``managed_since``;
-    - only facts dated up to ``today``;
-    - ``meetings_attended`` and ``dues_paid_on`` stay empty until the meetings and dues areas exist.
+    - ``managed_since`` is the open record's ``left_on`` (the member was present until the day they
+      left, so contacts from an earlier period do not count), or a later 重新纳入管理;
+    - ``successful_contacts``, ``meetings_attended`` and ``dues_paid_on`` hold only the latest of each
+      (all the rules use); ``failed_attempts`` the attempts that did not reach the member, dated after
+      both the latest successful contact and the day they left;
+    - only facts dated up to ``today``.
 
     Members without an open record are left out of the result.
     """
@@ -598,6 +634,9 @@ def facts_for(session: Session, member_ids: Collection[int], today: date) -> dic
                    FloatingRecord.member_id.in_(chunk))
             .group_by(FloatingRecord.member_id)
         ).all())
+        for member_id, day in session.execute(_found_again(chunk, today)):
+            if member_id in since and day > since[member_id]:
+                since[member_id] = day
         result.update(_facts(session, today, since, chunk))
     return result
 
@@ -610,31 +649,70 @@ def _last_day_not_normal(today: date, warning_months: int) -> date:
     return max(d for d in (back + timedelta(days=k) for k in range(4)) if add_months(d, warning_months) <= today)
 
 
+def warning_months(session: Session) -> int:
+    """The configurable 即将失联 lead (setting ``floating_warning_months``, 1–5, default 5)."""
+    try:
+        months = int(get_value(session, WARNING_KEY) or WARNING_MONTHS)
+    except ValueError:
+        return WARNING_MONTHS
+    return months if 0 < months < LOST_MONTHS else WARNING_MONTHS
+
+
+def report_flag_date(session: Session) -> tuple[int, int]:
+    """The configurable day from which a missing yearly report is flagged (setting ``floating_report_from``,
+    "MM-DD", default 10-01)."""
+    try:
+        month, day = (int(part) for part in get_value(session, REPORT_KEY).split("-"))
+        date(2024, month, day)  # a leap year accepts 02-29
+    except ValueError:
+        return REPORT_FLAG_DATE
+    return month, day
+
+
 def to_contact(
     session: Session, today: date, *, warning_months: int = WARNING_MONTHS
 ) -> list[tuple[OutflowRow, ContactStatus]]:
     """The 待联系 list of floating members (即将失联 / 待联系 / 失联), most urgent first.
 
-    One query finds the candidates: open records (left by ``today - warning_months``) of members with no
-    successful contact since then — everybody else is 正常 whatever else the records say. Their facts take
-    two more queries (per 500 candidates) and ``contact_status`` decides. When meetings and dues count
-    towards "last reached", the candidate query must exclude on them too.
+    One query finds the candidates: open records (left by the cut day) of members reached neither by a
+    contact, a 组织生活 attended, dues paid nor a 重新纳入管理 since then — everybody else is 正常 whatever
+    else the records say. Their facts take two more queries (per 500 candidates) and ``contact_status``
+    decides.
 
     Members who left the ledger (转出 / 出党 / 死亡) while away are not listed: they are no longer
     this organisation's to contact (``open_records`` still shows them).
     """
     _check_warning(warning_months)
     cut = _last_day_not_normal(today, warning_months)
+    member = FloatingRecord.member_id
     reached_since = (
         select(ContactLog.id)
-        .where(ContactLog.member_id == FloatingRecord.member_id, ContactLog.reached.is_(True),
+        .where(ContactLog.member_id == member, ContactLog.reached.is_(True),
                ContactLog.contacted_on > cut, ContactLog.contacted_on <= today)
+        .exists()
+    )
+    paid_since = (
+        select(DuesPayment.id)
+        .where(DuesPayment.member_id == member, DuesPayment.paid_on > cut, DuesPayment.paid_on <= today)
+        .exists()
+    )
+    met_since = (
+        select(MeetingAttendee.id)
+        .join(Meeting, Meeting.id == MeetingAttendee.meeting_id)
+        .where(MeetingAttendee.member_id == member, MeetingAttendee.present.is_(True),
+               Meeting.held_on > cut, Meeting.held_on <= today)
+        .exists()
+    )
+    found_since = (
+        select(LostContactEvent.id)
+        .where(LostContactEvent.member_id == member, LostContactEvent.kind == FOUND_AGAIN,
+               LostContactEvent.happened_on > cut, LostContactEvent.happened_on <= today)
         .exists()
     )
     rows = [
         _row(row, today) for row in session.execute(
             _rows_query().where(FloatingRecord.returned_on.is_(None), FloatingRecord.left_on <= cut,
-                                Member.status == "在册", ~reached_since)
+                                Member.status == "在册", ~reached_since, ~paid_since, ~found_since, ~met_since)
             .order_by(FloatingRecord.left_on, FloatingRecord.id)
         )
     ]
@@ -643,3 +721,193 @@ def to_contact(
         (row, contact_status(facts[row.member_id], today, warning_months=warning_months))
         for row in rows if row.member_id in facts
     )
+
+
+def statuses(session: Session, today: date, *, warning_months: int = WARNING_MONTHS) -> dict[int, ContactStatus]:
+    """The contact status of every member with an open record who is 在册 and not 正常 (the rest are 正常)."""
+    return {row.member_id: status for row, status in to_contact(session, today, warning_months=warning_months)}
+
+
+# ---------------------------------------------------------------- 失联处置: find, establish, re-include, stop
+
+
+SEARCH = "寻找"
+CONFIRM_LOST = "确认失联"
+FOUND_AGAIN = "重新纳入管理"
+STOP_STANDING = "停止党籍"
+LOST_EVENT_KINDS = (SEARCH, CONFIRM_LOST, FOUND_AGAIN, STOP_STANDING)
+
+
+@dataclass(frozen=True)
+class LostEventRow:
+    id: int
+    member_id: int
+    kind: str
+    happened_on: date
+    note: str
+    made_by: str
+    to_confirm: bool
+
+
+def lost_events(session: Session, member_id: int) -> list[LostEventRow]:
+    """A member's 失联处置 in order of date, oldest first."""
+    query = (select(LostContactEvent).where(LostContactEvent.member_id == member_id)
+             .order_by(LostContactEvent.happened_on, LostContactEvent.id))
+    return [LostEventRow(e.id, e.member_id, e.kind, e.happened_on, e.note, e.made_by, e.to_confirm)
+            for e in session.scalars(query)]
+
+
+def status_of(session: Session, member_id: int, today: date, *,
+              warning_months: int = WARNING_MONTHS) -> ContactStatus | None:
+    """One member's contact status (None without an open record)."""
+    facts = facts_for(session, [member_id], today).get(member_id)
+    return None if facts is None else contact_status(facts, today, warning_months=warning_months)
+
+
+def record_lost_event(
+    session: Session, member_id: int, kind: str, on: date | None, note: str = "", *, today: date | None = None,
+    warning_months: int = WARNING_MONTHS,
+) -> tuple[int, Changes]:
+    """Record one step of 失联处置, keeping the ledger's 失联 mark and 党籍状态 in step.
+
+    - 寻找: a step taken to find the member (the note says what); any time.
+    - 确认失联: only once the rules say 失联 on that day (six months without reaching the member and a failed
+      attempt since) — or to confirm a mark carried over from the old ledger flag; sets the ledger's
+      是否失联党员 with the date.
+    - 重新纳入管理: the member is found; clears the 失联 mark (and restores a stopped 党籍); the contact
+      clock restarts that day.
+    - 停止党籍: only for a member whose 失联 has been established, not before that day.
+    All are kept in the member's history.
+    """
+    today = today or date.today()
+    member = _member(session, member_id)
+    note = note.strip()
+    errors: dict[str, str] = {}
+    if kind not in LOST_EVENT_KINDS:
+        errors["kind"] = f"请选择处置类型（{'、'.join(LOST_EVENT_KINDS)}）。"
+    if on is None:
+        errors["happened_on"] = "请填写日期。"
+    elif on > today:
+        errors["happened_on"] = "日期不能晚于今天。"
+    if len(note) > SUMMARY_LIMIT:
+        errors["note"] = f"说明不能超过 {SUMMARY_LIMIT} 个字。"
+    if kind == SEARCH and not note:
+        errors["note"] = "请写明采取的寻找措施。"
+    if member.status != "在册":
+        errors["kind"] = f"{member.name}已{member.status}，不再办理失联处置。"
+    if errors:
+        raise ValidationError(errors)
+    assert on is not None
+    pending = [e for e in session.scalars(select(LostContactEvent).where(
+        LostContactEvent.member_id == member_id, LostContactEvent.kind == CONFIRM_LOST,
+        LostContactEvent.to_confirm.is_(True)))]
+    changes = FLOATING | MEMBERS
+    if kind == CONFIRM_LOST:
+        if member.lost_contact and not pending:
+            raise ValidationError(f"{member.name}已于 {member.lost_contact_on:%Y-%m-%d} 确认失联。", "kind")
+        if not pending:
+            status = status_of(session, member_id, on, warning_months=warning_months)
+            if status is None:
+                raise ValidationError(f"{member.name}没有外出登记，无法按规则认定失联。", "kind")
+            if status.status != LOST:
+                raise ValidationError(f"截至 {on:%Y-%m-%d} 尚不能认定失联：{status.reason}。", "happened_on")
+        for event in pending:
+            event.to_confirm = False
+        member.lost_contact, member.lost_contact_on = True, on
+    elif kind == FOUND_AGAIN:
+        if not member.lost_contact:
+            status = status_of(session, member_id, on, warning_months=warning_months)
+            if status is None or status.status == NORMAL:
+                raise ValidationError(f"{member.name}未失联，无需重新纳入管理。", "kind")
+        elif member.lost_contact_on and on < member.lost_contact_on:
+            raise ValidationError(f"日期不能早于确认失联的日期（{member.lost_contact_on:%Y-%m-%d}）。", "happened_on")
+        for event in pending:
+            event.to_confirm = False
+        member.lost_contact, member.lost_contact_on = False, None
+        if member.standing == STOP_STANDING:
+            member.standing = "正常"
+            audit.log(session, "members", member_id, "恢复党籍", f"{on:%Y-%m-%d} 重新纳入管理")
+    elif kind == STOP_STANDING:
+        if not member.lost_contact or pending:
+            raise ValidationError(f"{member.name}尚未确认失联，不能停止党籍。", "kind")
+        if member.standing == STOP_STANDING:
+            raise ValidationError(f"{member.name}已停止党籍。", "kind")
+        if member.lost_contact_on and on < member.lost_contact_on:
+            raise ValidationError(f"停止党籍的日期不能早于确认失联的日期（{member.lost_contact_on:%Y-%m-%d}）。",
+                                  "happened_on")
+        member.standing = STOP_STANDING
+    else:
+        changes = FLOATING
+    event = LostContactEvent(member_id=member_id, kind=kind, happened_on=on, note=note,
+                             made_by=get_value(session, "operator_name").strip(), to_confirm=False)
+    session.add(event)
+    session.flush()
+    audit.log(session, "members", member_id, kind, f"{on:%Y-%m-%d}" + (f"，{note}" if note else ""))
+    return event.id, changes
+
+
+# ---------------------------------------------------------------- 自行脱党 line and yearly reports
+
+
+@dataclass(frozen=True)
+class LapseRow:
+    member_id: int
+    name: str
+    org_id: int
+    floating: bool
+    warning: LapseWarning
+
+
+def lapse_list(session: Session, today: date, *, warn_months: int = WARNING_MONTHS) -> list[LapseRow]:
+    """在册 members approaching (or past) the 自行脱党 line, the earliest crossing first.
+
+    Counted from the later of the last 组织生活 attended / dues paid and the day the member came into
+    these records (``created_at``): an office that starts recording today is not told everybody lapsed.
+    Members whose 党籍 is stopped are left out (their case is already in hand).
+    """
+    _check_warning(warn_months)
+    last_meeting = (
+        select(func.max(Meeting.held_on))
+        .join(MeetingAttendee, MeetingAttendee.meeting_id == Meeting.id)
+        .where(MeetingAttendee.member_id == Member.id, MeetingAttendee.present.is_(True), Meeting.held_on <= today)
+        .scalar_subquery()
+    )
+    last_dues = (
+        select(func.max(DuesPayment.paid_on))
+        .where(DuesPayment.member_id == Member.id, DuesPayment.paid_on <= today)
+        .scalar_subquery()
+    )
+    query = select(Member.id, Member.name, Member.org_id, Member.floating, Member.created_at, last_meeting,
+                   last_dues).where(Member.status == "在册", Member.standing != STOP_STANDING)
+    rows = []
+    for member_id, name, org_id, is_floating, created_at, meeting, dues in session.execute(query):
+        since = min(created_at.date(), today)
+        warning = self_lapse(meeting, dues, since, today, warn_months=warn_months)
+        if warning is not None:
+            rows.append(LapseRow(member_id, name, org_id, bool(is_floating), warning))
+    rows.sort(key=lambda r: (r.warning.crosses_on, r.name))
+    return rows
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    member_id: int
+    name: str
+    org_id: int
+    last_report: date | None
+
+
+def reports_overdue(session: Session, today: date, *, flag_from: tuple[int, int] = REPORT_FLAG_DATE) -> list[ReportRow]:
+    """Floating members (open record, 在册) with no report to the organisation this calendar year, once
+    ``flag_from`` has come (``report_overdue``); empty before that day."""
+    if not report_overdue(None, today, flag_from=flag_from):
+        return []
+    last = (select(func.max(ContactLog.contacted_on))
+            .where(ContactLog.member_id == Member.id, ContactLog.is_report.is_(True), ContactLog.contacted_on <= today)
+            .scalar_subquery())
+    query = (select(Member.id, Member.name, Member.org_id, last).distinct()
+             .join(FloatingRecord, FloatingRecord.member_id == Member.id)
+             .where(FloatingRecord.returned_on.is_(None), Member.status == "在册")
+             .order_by(Member.name_sort))
+    return [ReportRow(mid, name, org, day) for mid, name, org, day in session.execute(query)
+            if report_overdue(day, today, flag_from=flag_from)]
