@@ -187,7 +187,7 @@ def cmd_import(args) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         print("未写入任何数据。", file=sys.stderr)
         return IMPORT_NOTHING_WRITTEN
-    for note in (*notes, *preview.skipped_sheets):
+    for note in (*notes, *preview.notes, *preview.skipped_sheets):
         print(note)
     print(("试运行，未写入数据库：" if args.dry_run else "") + result.summary())
     for path in result.created_orgs:

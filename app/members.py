@@ -107,6 +107,9 @@ class MemberInput:
 
 
 INPUT_FIELDS = tuple(f.name for f in fields(MemberInput))
+# 是否流动党员 / 外出流向 / 是否失联党员 / 失去联系日期 are derived from the 流动党员之家's records
+# (app.floating keeps them): create starts them empty, update never writes them, the form shows them.
+DERIVED_DEFAULTS = {"lost_contact": False, "lost_contact_on": None, "floating": False, "floating_destination": ""}
 
 
 @dataclass(frozen=True)
@@ -185,14 +188,10 @@ def validate(
     errors.update(_org_errors(session, data.org_id))
     errors.update(_membership_errors(data, today))
     errors.update(_contact_errors(data))
-    for name, label in (("lost_contact_on", "失去联系日期"), ("work_started_on", "参加工作时间")):
+    for name, label in (("work_started_on", "参加工作时间"),):
         value = getattr(data, name)
         if value and value > today:
             errors[name] = f"{label}不能晚于今天。"
-    if data.lost_contact and not data.lost_contact_on:
-        errors["lost_contact_on"] = "失联党员请填写失去联系日期。"
-    if data.floating and not data.floating_destination:
-        errors["floating_destination"] = "流动党员请填写外出流向。"
     if data.work_started_on and data.birth_date and age_on(data.birth_date, data.work_started_on) < 14:
         errors["work_started_on"] = "参加工作时间与出生日期不符（不满 14 周岁）。"
     for name, allowed, label in (("ethnicity", ETHNICITIES, "民族"), ("education", EDUCATION, "学历"),
@@ -282,7 +281,8 @@ def _checked(session: Session, data: MemberInput, member_id: int | None, today: 
 
 
 def create(session: Session, data: MemberInput, *, today: date | None = None) -> tuple[int, Changes]:
-    clean = _checked(session, data, None, today)
+    """A new 在册 member. The derived fields start empty: a new member has no floating records yet."""
+    clean = replace(_checked(session, data, None, today), **DERIVED_DEFAULTS)
     member = Member(**asdict(clean), **derived_columns(clean.name, clean.id_number), status="在册",
                     left_reason="", transferred_to="")
     session.add(member)
@@ -297,6 +297,8 @@ def update(session: Session, member_id: int, data: MemberInput, *, today: date |
     clean = _checked(session, data, member_id, today)
     changed = []
     for name in INPUT_FIELDS:
+        if name in DERIVED_DEFAULTS:
+            continue  # kept by app.floating from the records
         old, new = getattr(member, name), getattr(clean, name)
         if old != new:
             if name in KEY_FIELDS:

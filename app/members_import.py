@@ -64,6 +64,7 @@ class Column:
     width: int = 12
     required: bool = False
     hint: str = ""  # for the template's 填写说明
+    derived: bool = False  # written by export from other records; recognised but never imported
 
     @property
     def text_cell(self) -> bool:
@@ -90,10 +91,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("landline", "固定电话", "phone", ("座机", "办公电话"), 14, hint="例如 010-62345678"),
     Column("address", "家庭住址", "text", ("住址", "现居住地", "家庭地址", "现住址", "居住地址"), 30, hint="写到门牌号"),
     Column("standing", "党籍状态", "text", (), 10, hint="不填为“正常”"),
-    Column("lost_contact", "是否失联党员", "bool", ("失联", "失联党员", "是否失联"), 8),
-    Column("lost_contact_on", "失去联系日期", "date", ("失联日期", "失联时间", "失去联系时间"), 12, hint="失联党员必填"),
-    Column("floating", "是否流动党员", "bool", ("流动党员", "是否流动"), 8),
-    Column("floating_destination", "外出流向", "text", ("流向", "流出地"), 16, hint="流动党员必填"),
+    Column("lost_contact", "是否失联党员", "bool", ("失联", "失联党员", "是否失联"), 8, derived=True),
+    Column("lost_contact_on", "失去联系日期", "date", ("失联日期", "失联时间", "失去联系时间"), 12, derived=True),
+    Column("floating", "是否流动党员", "bool", ("流动党员", "是否流动"), 8, derived=True),
+    Column("floating_destination", "外出流向", "text", ("流向", "流出地"), 16, derived=True),
     Column("native_place", "籍贯", "text", (), 10),
     Column("degree", "学位", "text", (), 8),
     Column("employer", "工作单位及职务", "text", ("工作单位", "单位及职务", "工作单位及职称"), 24),
@@ -107,6 +108,11 @@ COLUMNS: tuple[Column, ...] = (
 )
 STATUS_COLUMN = Column("status", "状态", "status", ("党员状态", "在册状态"), 8)
 COLUMN_BY_FIELD = {c.field: c for c in (*COLUMNS, STATUS_COLUMN)}
+# The template leaves out the derived columns (是否流动党员, 外出流向, 是否失联党员, 失去联系日期): the
+# 流动党员之家's records make them; export writes them, import recognises and ignores them.
+TEMPLATE_COLUMNS = tuple(c for c in COLUMNS if not c.derived)
+DERIVED_NOTE = ("“是否流动党员”“外出流向”“是否失联党员”“失去联系日期”由流动党员之家的外出登记和失联处置生成，"
+                "本次导入已忽略表中的这些列（{}）；请在流动党员之家办理。")
 _FIELD_ORDER = {name: i for i, name in enumerate(["org_id" if c.field == "org" else c.field for c in COLUMNS])}
 _FIELD_ORDER["duplicate"] = _FIELD_ORDER["id_number"]
 _FIELD_ORDER["status"] = len(_FIELD_ORDER)
@@ -156,6 +162,7 @@ class SheetData:
     columns: dict[str, int]  # field → column index
     ignored: tuple[str, ...]  # headers not recognised (those columns are not imported)
     rows: tuple[tuple[int, tuple[Any, ...]], ...]  # (Excel row number, cells), blank and note rows left out
+    derived: tuple[str, ...] = ()  # headers of derived columns, recognised and left out
 
 
 def _is_blank(value: object) -> bool:
@@ -309,7 +316,9 @@ def _read_sheet(book, path: Path, name: str) -> SheetData:
     header_index, columns = found
     header = rows[header_index]
     headers = tuple("" if _is_blank(v) else str(v).strip() for v in header)
-    ignored = tuple(h for i, h in enumerate(headers) if h and i not in columns.values())
+    derived = tuple(headers[c] for f, c in sorted(columns.items(), key=lambda x: x[1]) if COLUMN_BY_FIELD[f].derived)
+    columns = {f: c for f, c in columns.items() if not COLUMN_BY_FIELD[f].derived}
+    ignored = tuple(h for i, h in enumerate(headers) if h and i not in columns.values() and h not in derived)
     name_col, id_col = columns["name"], columns["id_number"]
     data = []
     for index in range(header_index + 1, len(rows)):
@@ -326,7 +335,7 @@ def _read_sheet(book, path: Path, name: str) -> SheetData:
     if not data:
         raise ExcelError(f"工作表“{name}”只有表头（第 {header_index + 1} 行），下面没有党员数据。",
                          f"工作表“{name}”只有表头，没有数据")
-    return SheetData(name, header_index + 1, headers, columns, ignored, tuple(data))
+    return SheetData(name, header_index + 1, headers, columns, ignored, tuple(data), derived)
 
 
 @dataclass(frozen=True)
@@ -572,6 +581,7 @@ class SheetInfo:
     columns: tuple[tuple[str, str], ...]  # (header as written, the field's standard header)
     ignored: tuple[str, ...]
     rows: int
+    derived: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -592,6 +602,12 @@ class ImportPreview:
     @property
     def total(self) -> int:
         return len(self.to_add) + len(self.to_update) + len(self.unchanged) + len(self.rejected) + len(self.waiting)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the user should know beyond the counts (derived columns left out)."""
+        derived = tuple(dict.fromkeys(h for s in self.sheets for h in s.derived))
+        return (DERIVED_NOTE.format("、".join(derived)),) if derived else ()
 
     def summary(self) -> str:
         text = f"共 {self.total} 行：新增 {len(self.to_add)} 人，更新 {len(self.to_update)} 人，" \
@@ -771,7 +787,7 @@ def build_preview(
     sheets = tuple(
         SheetInfo(s.name, s.header_row, s.headers,
                   tuple((s.headers[c], COLUMN_BY_FIELD[f].header) for f, c in sorted(s.columns.items(), key=lambda x: x[1])),
-                  s.ignored, len(s.rows))
+                  s.ignored, len(s.rows), s.derived)
         for s in book.sheets
     )
     return ImportPreview(book.path, sheets, book.skipped, tuple(to_add), tuple(to_update), tuple(unchanged),
@@ -1162,7 +1178,7 @@ def save_workbook(book, path: Path, what: str) -> Path:
 
 def template_headers() -> list[str]:
     """The template's headers: the ledger's columns, required ones marked with *."""
-    return [("*" if c.required else "") + c.header for c in COLUMNS]
+    return [("*" if c.required else "") + c.header for c in TEMPLATE_COLUMNS]
 
 
 def write_template(path: str | Path, *, org_paths: Sequence[str] = ()) -> Path:
@@ -1184,7 +1200,7 @@ def write_template(path: str | Path, *, org_paths: Sequence[str] = ()) -> Path:
         cell.fill = PatternFill("solid", fgColor="FFF2CC")
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.freeze_panes = "A2"
-    for index, column in enumerate(COLUMNS, start=1):
+    for index, column in enumerate(TEMPLATE_COLUMNS, start=1):
         dimension = ws.column_dimensions[get_column_letter(index)]
         dimension.width = column.width + 2
         if column.text_cell:
@@ -1210,7 +1226,7 @@ def write_template(path: str | Path, *, org_paths: Sequence[str] = ()) -> Path:
     list_of = {"sex": "性别", "category": "人员类别", "ethnicity": "民族", "education": "学历", "degree": "学位",
                "occupation": "工作岗位", "standing": "党籍状态", "party_post": "党内职务", "org": "所在党组织"}
     titles = list(lists)
-    for index, column in enumerate(COLUMNS, start=1):
+    for index, column in enumerate(TEMPLATE_COLUMNS, start=1):
         title = "是否" if column.kind == "bool" else list_of.get(column.field)
         if title not in lists:
             continue
@@ -1226,7 +1242,7 @@ def write_template(path: str | Path, *, org_paths: Sequence[str] = ()) -> Path:
     notes.append(["列名", "必填", "填写说明"])
     for cell in notes[1]:
         cell.font = Font(bold=True)
-    for column in COLUMNS:
+    for column in TEMPLATE_COLUMNS:
         options = "可选值见“可选值”工作表。" if (column.kind == "bool" or column.field in list_of) else ""
         notes.append([column.header, "是" if column.required else "", "；".join(x for x in (column.hint, options) if x)])
     notes.append([])

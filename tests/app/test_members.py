@@ -73,8 +73,6 @@ def test_fifteen_digit_id_is_stored_in_its_eighteen_digit_form(tree_database, gr
         ({"landline": "62-345"}, "landline", "固定电话格式不正确"),
         ({"name": " "}, "name", "请填写姓名"),
         ({"org_id": None}, "org_id", "请选择所在党组织"),
-        ({"lost_contact": True}, "lost_contact_on", "失联党员请填写失去联系日期"),
-        ({"floating": True}, "floating_destination", "流动党员请填写外出流向"),
         ({"education": "大学"}, "education", "“大学”不是可选的学历"),
     ],
 )
@@ -259,3 +257,25 @@ def test_workbench_lists_a_few_confirmations_and_sums_up_the_rest(tree_database,
     assert len(items) == workbench.LISTED_CONFIRMATIONS + 1
     assert items[0].text.startswith("预备党员预备甲的转正将于 2026-12-01 到期")
     assert items[-1].text == "另有 2 名预备党员的转正在 60 天内到期，请在党员台账中筛选“预备党员”查看。"
+
+
+def test_the_derived_floating_and_lost_fields_are_never_written_by_the_form(tree_database, grid1):
+    # GIVEN a member created with the flags ticked (an old caller, a crafted input)
+    with tree_database.unit_of_work() as session:
+        member_id, _ = members.create(session, replace(person(grid1), floating=True, floating_destination="深圳",
+                                                        lost_contact=True, lost_contact_on=date(2025, 1, 1)),
+                                      today=TODAY)
+    # THEN a new member starts without them: only the 流动党员之家's records set them
+    with tree_database.read() as session:
+        data = members.get(session, member_id).data
+    assert (data.floating, data.floating_destination, data.lost_contact, data.lost_contact_on) == (False, "", False, None)
+    # AND an edit that changes them leaves the stored values alone
+    with tree_database.unit_of_work() as session:
+        member = session.get(members.Member, member_id)
+        member.floating, member.floating_destination = True, "广东省 深圳市"
+    with tree_database.unit_of_work() as session:
+        members.update(session, member_id, replace(data, floating=False, floating_destination="", mobile="13800001111"),
+                       today=TODAY)
+    with tree_database.read() as session:
+        data = members.get(session, member_id).data
+    assert (data.floating, data.floating_destination, data.mobile) == (True, "广东省 深圳市", "13800001111")

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QLabel
 from app import members, orgs
 from app.idcard import check_code
 from app.members import MemberFilter, MemberInput
+from db.models import Member
 from tests.ui.chinese_input import type_text
 from ui.members import ledger_model
 from ui.members.dialogs import LeaveDialog
@@ -255,3 +256,26 @@ def test_editing_keeps_history_shown_in_the_form(qtbot, page, people, tree_datab
     page.actions_["edit"].trigger()
     assert "手机：13900000005 → 13800001111" in seen["history"][0]
     assert "新增" in seen["history"][-1]
+
+
+def test_floating_and_lost_flags_show_read_only_in_the_form(qtbot, page, people, tree_database, monkeypatch):
+    # GIVEN 赵敏 is away, as the 流动党员之家's records say
+    with tree_database.unit_of_work() as session:
+        member = session.get(Member, people["赵敏"])
+        member.floating, member.floating_destination = True, "广东省 深圳市"
+    assert page.select_member(people["赵敏"])
+    seen = {}
+
+    def user_looks(dialog: MemberDialog) -> int:
+        for name in ("floating", "floating_destination", "lost_contact", "lost_contact_on"):
+            seen[name] = dialog.edits[name].isEnabled()
+        seen["values"] = (dialog.edits["floating"].isChecked(), dialog.edits["floating_destination"].text())
+        seen["hint"] = dialog.findChild(QLabel, "derivedHint").text()
+        return 0
+
+    monkeypatch.setattr(MemberDialog, "exec", user_looks)
+    page.actions_["edit"].trigger()
+    # THEN the form shows them, cannot change them, and says where they are kept
+    assert seen["values"] == (True, "广东省 深圳市")
+    assert not any(seen[n] for n in ("floating", "floating_destination", "lost_contact", "lost_contact_on"))
+    assert "流动党员之家" in seen["hint"]

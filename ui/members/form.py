@@ -125,6 +125,17 @@ class MemberDialog(QDialog):
             ("note", "备注", QPlainTextEdit()),
         ])
         self.edits["note"].setFixedHeight(56)
+        # Derived from the 流动党员之家's records: shown, never edited here.
+        derived_hint = "由流动党员之家的外出登记和失联处置生成，请在流动党员之家办理"
+        for name in members.DERIVED_DEFAULTS:
+            widget = self.edits[name]
+            widget.setEnabled(False)
+            widget.setToolTip(derived_hint)
+        hint = QLabel("流动、失联情况" + derived_hint[1:] + "。")
+        hint.setObjectName("derivedHint")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #777;")
+        other.layout().addRow("", hint)
 
         photo_box = QGroupBox("照片")
         photo_layout = QVBoxLayout(photo_box)
@@ -234,13 +245,6 @@ class MemberDialog(QDialog):
                 widget.textChanged.connect(touched)
             else:
                 widget.textEdited.connect(touched)
-        self.edits["floating"].toggled.connect(self._update_enabled)
-        self.edits["lost_contact"].toggled.connect(self._update_enabled)
-        self._update_enabled()
-
-    def _update_enabled(self, *_args) -> None:
-        self.edits["floating_destination"].setEnabled(self.edits["floating"].isChecked())
-        self.edits["lost_contact_on"].setEnabled(self.edits["lost_contact"].isChecked())
 
     # ------------------------------------------------------------ values
 
@@ -257,10 +261,6 @@ class MemberDialog(QDialog):
                 values[name] = widget.toPlainText()
             else:
                 values[name] = widget.text()
-        if not values["floating"]:
-            values["floating_destination"] = ""
-        if not values["lost_contact"]:
-            values["lost_contact_on"] = None
         return MemberInput(**values)
 
     def _touch_any(self, name: str, *_signal_args) -> None:

@@ -80,7 +80,8 @@ class ImportDialog(QDialog):
             + (f"（未识别：{'、'.join(s.ignored)}）" if s.ignored else "")
             for s in preview.sheets
         )
-        info = QLabel(sheets)
+        info = QLabel("\n".join((sheets, *preview.notes)))
+        info.setObjectName("importSheets")
         info.setWordWrap(True)
         summary = QLabel(preview.summary())
         summary.setObjectName("importSummary")
