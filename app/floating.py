@@ -846,6 +846,37 @@ def record_lost_event(
     return event.id, changes
 
 
+def lost_event_choices(session: Session, member_id: int, today: date, *,
+                       warning_months: int = WARNING_MONTHS) -> tuple[tuple[str, ...], str]:
+    """The 失联处置 steps that make sense for a member today, and one line saying where they stand."""
+    member = _member(session, member_id)
+    if member.status != "在册":
+        return (), f"{member.name}已{member.status}。"
+    pending = session.scalar(select(func.count()).select_from(LostContactEvent).where(
+        LostContactEvent.member_id == member_id, LostContactEvent.to_confirm.is_(True)))
+    status = status_of(session, member_id, today, warning_months=warning_months)
+    kinds = [SEARCH]
+    if member.lost_contact:
+        since = f"{member.lost_contact_on:%Y-%m-%d}" if member.lost_contact_on else "（日期不详）"
+        text = (f"失联标记（{since}）由原台账转入，待确认。" if pending else f"已于 {since} 确认失联。")
+        if member.standing == STOP_STANDING:
+            text += "党籍已停止。"
+        if pending:
+            kinds.append(CONFIRM_LOST)
+        elif member.standing != STOP_STANDING:
+            kinds.append(STOP_STANDING)
+        kinds.append(FOUND_AGAIN)
+    elif status is None:
+        text = "没有外出登记。"
+    else:
+        text = f"{status.status}：{status.reason}。"
+        if status.status == LOST:
+            kinds.append(CONFIRM_LOST)
+        if status.status in (LOST, TO_CONTACT):
+            kinds.append(FOUND_AGAIN)
+    return tuple(kinds), text
+
+
 # ---------------------------------------------------------------- 自行脱党 line and yearly reports
 
 

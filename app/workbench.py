@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import orgs, settings
-from db.models import Member
+from db.models import FloatingRecord, LostContactEvent, Member
 
 LISTED_CONFIRMATIONS = 8  # one line each; more become one summary line (a district has hundreds)
+LISTED_CONTACTS = 8  # the same for floating members to contact
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,47 @@ def member_figures(session: Session) -> dict[str, int]:
             "失联党员": lost, "困难党员": hardship}
 
 
+def floating_attention(session: Session, today: date, org_names: dict[int, str]) -> list[Attention]:
+    """The 流动党员之家's lines: 失联 / 待联系 / 即将失联 members one by one (the most urgent first, a
+    summary line beyond ``LISTED_CONTACTS``), marks to confirm, records to complete, missing yearly reports."""
+    from app import floating
+
+    lines: list[Attention] = []
+    listed = floating.to_contact(session, today, warning_months=floating.warning_months(session))
+    for row, status in listed[:LISTED_CONTACTS]:
+        where = org_names.get(row.org_id, "")
+        if status.status == floating.SOON:
+            text = f"流动党员{row.name}（{where}）即将失联：{status.reason}。"
+        elif status.status == floating.LOST:
+            text = f"流动党员{row.name}（{where}）已失联：{status.reason}。请记录寻找情况并确认失联。"
+        else:
+            text = f"流动党员{row.name}（{where}）待联系：{status.reason}。"
+        lines.append(Attention(text, 1 if status.status == floating.SOON else 0, "floating", member_id=row.member_id))
+    if len(listed) > LISTED_CONTACTS:
+        rest = listed[LISTED_CONTACTS:]
+        counts = {s: sum(1 for _, st in rest if st.status == s) for s in (floating.LOST, floating.TO_CONTACT, floating.SOON)}
+        parts = "、".join(f"{label} {n} 名" for label, n in counts.items() if n)
+        lines.append(Attention(f"另有 {len(rest)} 名流动党员需要联系（{parts}），请在流动党员之家的“待联系”中查看。",
+                               0 if counts[floating.LOST] or counts[floating.TO_CONTACT] else 1, "floating"))
+    to_confirm = session.scalar(
+        select(func.count(func.distinct(LostContactEvent.member_id))).join(Member, Member.id == LostContactEvent.member_id)
+        .where(LostContactEvent.to_confirm.is_(True), Member.status == "在册")
+    )
+    if to_confirm:
+        lines.append(Attention(f"{to_confirm} 名党员的“失联”标记由原台账转入，尚待确认：请在流动党员之家核实后确认失联或重新纳入管理。",
+                               1, "floating"))
+    incomplete = session.scalar(
+        select(func.count()).select_from(FloatingRecord).join(Member, Member.id == FloatingRecord.member_id)
+        .where(FloatingRecord.incomplete.is_(True), FloatingRecord.returned_on.is_(None), Member.status == "在册")
+    )
+    if incomplete:
+        lines.append(Attention(f"{incomplete} 条外出登记由原台账的“流动党员”标记转入，外出日期等待补全。", 2, "floating"))
+    reports = floating.reports_overdue(session, today, flag_from=floating.report_flag_date(session))
+    if reports:
+        lines.append(Attention(f"{len(reports)} 名流动党员今年尚未向党组织报告情况（每年至少一次）。", 1, "floating"))
+    return lines
+
+
 def summary(session: Session, today: date) -> Summary:
     from app import members
 
@@ -85,6 +127,7 @@ def summary(session: Session, today: date) -> Summary:
             text = f"{due.org.name}将于 {due.term_ends_on:%Y-%m-%d} 届满（还有 {due.days_left} 天），请做好换届准备。"
             level = 1
         attention.append(Attention(text, level, "orgs", due.org.id))
+    attention.extend(floating_attention(session, today, names))
     if not values.operator_name:
         attention.append(Attention("尚未设置当前操作员：修改记录中将无法看出是谁操作的。", 2, "settings"))
     if not values.committee_name:

@@ -3,6 +3,7 @@ the yearly report."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from app import audit, floating, members, orgs, settings
 from app.floating import ContactInput
 from db.models import DuesPayment, FloatingRecord, LostContactEvent, Meeting, MeetingAttendee, Member
-from tests.app.test_floating_records import errors_of, person, register
+from tests.app.test_floating_records import TRIP, errors_of, person, register
 from tests.conftest import TODAY
 
 
@@ -215,3 +216,42 @@ def test_migrated_record_shows_its_old_destination(tree_database, member):
     with tree_database.read() as session:
         (row,) = floating.open_records(session, TODAY)
     assert row.destination == "广东省 深圳市" and row.incomplete
+
+
+def test_workbench_lists_members_about_to_be_lost_and_lost(tree_database, grid1):
+    from app import workbench
+
+    # GIVEN one member lost (failed attempt after six months), one about to be lost, one fine
+    ids = {}
+    with tree_database.unit_of_work() as session:
+        for n, name in enumerate(("甲失联", "乙将失联", "丙正常")):
+            ids[name], _ = members.create(session, person(grid1, name, "19700301", f"{n}21"), today=TODAY)
+    register(tree_database, ids["甲失联"])
+    contact(tree_database, ids["甲失联"], date(2026, 10, 1), reached=False)
+    register(tree_database, ids["乙将失联"], replace(TRIP, left_on=date(2026, 6, 10)))
+    register(tree_database, ids["丙正常"], replace(TRIP, left_on=date(2026, 10, 1)))
+    with tree_database.read() as session:
+        items = [a for a in workbench.summary(session, TODAY).attention if a.area == "floating"]
+    # THEN the lost one comes first as urgent, the other as a warning with the day it crosses the line
+    assert [(a.member_id, a.level) for a in items] == [(ids["甲失联"], 0), (ids["乙将失联"], 1), (None, 1)]
+    assert "已失联" in items[0].text and "第一网格党支部" in items[0].text
+    assert "即将失联" in items[1].text and "2026-12-10" in items[1].text
+    # AND past 1 October, the three who have not reported this year are counted
+    assert items[2].text == "3 名流动党员今年尚未向党组织报告情况（每年至少一次）。"
+
+
+def test_the_steps_offered_follow_where_the_member_stands(tree_database, member):
+    def choices():
+        with tree_database.read() as session:
+            return floating.lost_event_choices(session, member, TODAY)
+
+    assert choices() == (("寻找",), "没有外出登记。")
+    register(tree_database, member)
+    kinds, text = choices()
+    assert kinds == ("寻找", "重新纳入管理") and text.startswith("待联系：")
+    contact(tree_database, member, date(2026, 10, 8), reached=False)
+    assert choices()[0] == ("寻找", "确认失联", "重新纳入管理")
+    event(tree_database, member, "确认失联", date(2026, 11, 1))
+    assert choices() == (("寻找", "停止党籍", "重新纳入管理"), "已于 2026-11-01 确认失联。")
+    event(tree_database, member, "停止党籍", date(2026, 11, 2))
+    assert choices() == (("寻找", "重新纳入管理"), "已于 2026-11-01 确认失联。党籍已停止。")

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from PySide6.QtTest import QAbstractItemModelTester
+from PySide6.QtWidgets import QLabel
 
 from app import floating, members, orgs
 from app.floating import OutflowInput
 from app.idcard import check_code
 from app.members import MemberInput
+from db.models import Member
 from tests.ui.chinese_input import type_text
-from ui.floating.dialogs import ContactDialog, OutflowDialog, ReturnDialog
+from ui.floating.dialogs import ContactDialog, LostEventDialog, OutflowDialog, ReturnDialog
+from ui.floating.lapse import LapseColumn
 from ui.floating.page import ContactColumn, OutflowColumn
 
 FATAL = QAbstractItemModelTester.FailureReportingMode.Fatal
@@ -92,7 +95,7 @@ def test_registering_through_the_dialog_adds_a_row_and_flags_the_ledger(qtbot, p
 
 
 def test_recording_a_contact_from_the_to_contact_tab_takes_two_actions(qtbot, page, monkeypatch):
-    page.tabs.setCurrentIndex(1)
+    page.tabs.setCurrentWidget(page.contact_view)
     seen = {}
 
     def user_writes(dialog: ContactDialog):
@@ -124,3 +127,71 @@ def test_read_only_database_disables_the_write_actions(page, monkeypatch):
     page._update_actions()
     assert not any(action.isEnabled() for action in page.actions_.values())
 
+
+
+def test_lost_contact_steps_through_the_dialog_reach_the_ledger(qtbot, page, people, monkeypatch, tree_database):
+    # GIVEN 李秀英 is past six months and one failed call is on record
+    with tree_database.unit_of_work() as session:
+        floating.add_contact(session, people["李秀英"],
+                             floating.ContactInput(TODAY - timedelta(days=1), "电话", False, "无人接听"))
+    page.reload()
+    assert page.select_member(people["李秀英"]) and page.tabs.currentWidget() is page.contact_view
+    assert page.contact_model.data(page.contact_model.index(0, ContactColumn.STATUS)) == "失联"
+    seen = {}
+
+    def user_confirms(dialog: LostEventDialog):
+        seen["kinds"] = [dialog.kind.itemText(i) for i in range(dialog.kind.count())]
+        seen["status"] = dialog.findChild(QLabel, "lostStatus").text()
+        dialog.kind.setCurrentText("寻找")
+        assert not dialog.ok.isEnabled()  # a search step says what was done
+        type_text(qtbot, dialog.note, "走访原单位")
+        assert dialog.ok.isEnabled()
+        dialog.kind.setCurrentText("确认失联")
+        return True
+
+    monkeypatch.setattr(LostEventDialog, "exec", user_confirms)
+    with qtbot.waitSignal(page.changed) as blocker:
+        page.actions_["lost"].trigger()
+    assert seen["kinds"] == ["寻找", "确认失联", "重新纳入管理"] and seen["status"].startswith("失联：")
+    assert blocker.args[0].members
+    with tree_database.read() as session:
+        data = members.get(session, people["李秀英"]).data
+    assert (data.lost_contact, data.lost_contact_on) == (True, TODAY)
+
+
+def test_the_report_box_follows_reached(qtbot):
+    dialog = ContactDialog("李秀英")
+    qtbot.addWidget(dialog)
+    dialog.report.setChecked(True)
+    dialog.reached.setChecked(False)
+    assert not dialog.report.isEnabled() and not dialog.value().is_report
+    dialog.reached.setChecked(True)
+    dialog.report.setChecked(True)
+    assert dialog.value().is_report
+
+
+def test_lapse_tab_loads_when_shown(page, people, tree_database):
+    QAbstractItemModelTester(page.lapse_model, FATAL)
+    assert page.lapse_model.rowCount() == 0  # not read until shown
+    with tree_database.unit_of_work() as session:
+        for member_id in people.values():
+            session.get(Member, member_id).created_at = datetime(2025, 1, 1, 8, 0)
+    page.reload()
+    page.tabs.setCurrentWidget(page.lapse_view)
+    assert page.lapse_model.rowCount() == 4
+    assert page.lapse_model.data(page.lapse_model.index(0, LapseColumn.MISSING)) == "组织生活、党费"
+    assert page.tabs.tabText(page.tabs.indexOf(page.lapse_view)) == "脱党预警（4）"
+
+
+def test_workbench_line_opens_the_member_on_this_page(qtbot, make_window, tree_database, people):
+    away(tree_database, people["李秀英"], 200)
+    window = make_window(tree_database, page="workbench")
+    workbench = window.pages["workbench"]
+    items = [workbench.attention.item(i) for i in range(workbench.attention.count())]
+    (line,) = [i for i in items if "李秀英" in i.text()]
+    assert "待联系" in line.text()
+    workbench._open_item(line)
+    page = window.pages["floating"]
+    assert window.current_area() == "floating"
+    assert page.tabs.currentWidget() is page.contact_view
+    assert page.selected_row().member_id == people["李秀英"]

@@ -1,4 +1,4 @@
-"""流动党员之家 dialogs: 外出登记 (new or edit), 登记返回, 记录联系."""
+"""流动党员之家 dialogs: 外出登记 (new or edit), 登记返回, 记录联系, 失联处置."""
 
 from __future__ import annotations
 
@@ -22,7 +22,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.floating import CHANNELS, REASONS, ContactInput, OutflowInput
+from app.floating import (
+    CHANNELS,
+    CONFIRM_LOST,
+    FOUND_AGAIN,
+    REASONS,
+    SEARCH,
+    STOP_STANDING,
+    ContactInput,
+    OutflowInput,
+)
 from ui.common import OptionalDateEdit, error_label, show_error_on
 
 # (member_id or None, input) -> (errors by field, cleaned input)
@@ -287,6 +296,9 @@ class ContactDialog(QDialog):
         self.reached = QCheckBox("联系上")
         self.reached.setObjectName("reached")
         self.reached.setChecked(True)
+        self.report = QCheckBox("本人向党组织报告情况（每年至少一次）")
+        self.report.setObjectName("isReport")
+        self.reached.toggled.connect(self._reached_changed)
         self.summary = QPlainTextEdit()
         self.summary.setObjectName("summary")
         self.summary.setPlaceholderText("联系情况：近况、思想工作、是否参加组织生活、交纳党费等")
@@ -295,6 +307,7 @@ class ContactDialog(QDialog):
         form.addRow("联系日期 *", self.on)
         form.addRow("联系方式 *", self.channel)
         form.addRow("", self.reached)
+        form.addRow("", self.report)
         form.addRow("联系情况", self.summary)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok = self.buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -306,6 +319,92 @@ class ContactDialog(QDialog):
         layout.addWidget(self.buttons)
         self.summary.setFocus()
 
+    def _reached_changed(self, reached: bool) -> None:
+        # a report is something the member did: only a contact that reached them can be one
+        self.report.setEnabled(reached)
+        if not reached:
+            self.report.setChecked(False)
+
     def value(self) -> ContactInput:
         return ContactInput(contacted_on=_to_date(self.on.date()), channel=self.channel.currentText(),
-                            reached=self.reached.isChecked(), summary=self.summary.toPlainText())
+                            reached=self.reached.isChecked(), summary=self.summary.toPlainText(),
+                            is_report=self.report.isChecked())
+
+
+LOST_KIND_HINTS = {
+    SEARCH: "记录为寻找该党员采取的措施，例如：走访原单位、联系家属、函询流入地党组织。",
+    CONFIRM_LOST: "满六个月未联系上且此后联系未果的，由支部确认失联；台账中将标记为失联党员。",
+    FOUND_AGAIN: "已重新取得联系：清除失联标记，恢复停止的党籍，联系时间自该日重新计算。",
+    STOP_STANDING: "确认失联后，经支部研究停止其党籍；本人回来后可重新纳入管理。",
+}
+
+
+class LostEventDialog(QDialog):
+    """失联处置: one step (寻找 / 确认失联 / 重新纳入管理 / 停止党籍) with its date and a note; the
+    steps so far are listed above. ``kinds`` are the ones that make sense now (the page decides)."""
+
+    def __init__(self, name: str, kinds: Sequence[str], history: Sequence[str], status_text: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lost_event_dialog")
+        self.setWindowTitle(f"失联处置 — {name}")
+        self.setMinimumWidth(520)
+        status = QLabel(status_text)
+        status.setObjectName("lostStatus")
+        status.setWordWrap(True)
+        self.history = QListWidget()
+        self.history.setObjectName("lostHistory")
+        self.history.setMaximumHeight(110)
+        for line in history or ("尚无处置记录。",):
+            self.history.addItem(line)
+        self.kind = QComboBox()
+        self.kind.setObjectName("lostKind")
+        self.kind.addItems(list(kinds))
+        self.hint = QLabel()
+        self.hint.setObjectName("lostHint")
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: #777777;")
+        self.on = QDateEdit(QDate.currentDate())
+        self.on.setObjectName("lostOn")
+        self.on.setCalendarPopup(True)
+        self.on.setDisplayFormat("yyyy-MM-dd")
+        self.on.setMaximumDate(QDate.currentDate())
+        self.note = QPlainTextEdit()
+        self.note.setObjectName("lostNote")
+        self.note.setMinimumHeight(70)
+        self.error = error_label("lostError")
+        form = QFormLayout()
+        form.addRow("处置 *", self.kind)
+        form.addRow("", self.hint)
+        form.addRow("日期 *", self.on)
+        form.addRow("说明", self.note)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.ok = self.buttons.addButton("保存", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok.setObjectName("saveLostEvent")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(status)
+        layout.addWidget(QLabel("已有处置记录："))
+        layout.addWidget(self.history)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.kind.currentTextChanged.connect(self._kind_changed)
+        self.note.textChanged.connect(self._check)
+        self._kind_changed(self.kind.currentText())
+        self.note.setFocus()
+
+    def _kind_changed(self, kind: str) -> None:
+        self.hint.setText(LOST_KIND_HINTS.get(kind, ""))
+        self.note.setPlaceholderText("采取的措施和结果（必填）" if kind == SEARCH else "说明（可不填），例如支部会议的决定")
+        self._check()
+
+    def _check(self) -> None:
+        missing = self.kind.currentText() == SEARCH and not self.note.toPlainText().strip()
+        show_error_on(self.error, "请写明采取的寻找措施。" if missing and self.note.toPlainText() else None)
+        self.ok.setEnabled(not missing and self.kind.count() > 0)
+
+    def value(self) -> tuple[str, date, str]:
+        return self.kind.currentText(), _to_date(self.on.date()), self.note.toPlainText()
+

@@ -22,7 +22,8 @@ from app.changes import FLOATING, MEMBERS, Changes
 from app.floating import LOST, NORMAL, SOON, TO_CONTACT, ContactStatus, OutflowInput, OutflowRow
 from app.members import MemberFilter
 from ui.common import fmt_date, page_title
-from ui.floating.dialogs import ContactDialog, OutflowDialog, ReturnDialog
+from ui.floating.dialogs import ContactDialog, LostEventDialog, OutflowDialog, ReturnDialog
+from ui.floating.lapse import LAPSE_WIDTHS, LapseModel
 from ui.page import Page
 
 Index = QModelIndex | QPersistentModelIndex
@@ -49,15 +50,16 @@ OUTFLOW_WIDTHS = (90, 170, 100, 150, 90, 110, 180, 90)
 
 class ContactColumn(IntEnum):
     NAME = 0
-    STATUS = 1
-    LAST_REACHED = 2
-    CROSSES_ON = 3
-    DAYS_LEFT = 4
-    REASON = 5
+    ORG = 1
+    STATUS = 2
+    LAST_REACHED = 3
+    CROSSES_ON = 4
+    DAYS_LEFT = 5
+    REASON = 6
 
 
-CONTACT_HEADERS = ("姓名", "状态", "最后联系上", "将于…满六个月", "剩余天数", "原因")
-CONTACT_WIDTHS = (90, 80, 100, 120, 80, 520)
+CONTACT_HEADERS = ("姓名", "所在党组织", "状态", "最后联系上", "满六个月日期", "剩余天数", "原因")
+CONTACT_WIDTHS = (90, 160, 80, 100, 110, 80, 520)
 
 
 def _status_role(status: str, role: int):
@@ -141,10 +143,12 @@ class ContactModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.rows: list[tuple[OutflowRow, ContactStatus]] = []
+        self.org_names: dict[int, str] = {}
 
-    def set_rows(self, rows: list[tuple[OutflowRow, ContactStatus]]) -> None:
+    def set_rows(self, rows: list[tuple[OutflowRow, ContactStatus]], org_names: dict[int, str] | None = None) -> None:
         self.beginResetModel()
         self.rows = rows
+        self.org_names = org_names or {}
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
@@ -171,6 +175,7 @@ class ContactModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return {
                 ContactColumn.NAME: row.name,
+                ContactColumn.ORG: self.org_names.get(row.org_id, ""),
                 ContactColumn.STATUS: status.status,
                 ContactColumn.LAST_REACHED: fmt_date(status.last_reached),
                 ContactColumn.CROSSES_ON: fmt_date(status.crosses_on),
@@ -209,17 +214,23 @@ class FloatingPage(Page):
         super().__init__(window)
         self.outflow_model = OutflowModel(self)
         self.contact_model = ContactModel(self)
+        self.lapse_model = LapseModel(self)
         self.outflow_view = _table("outflowTable", self.outflow_model, OUTFLOW_WIDTHS)
         self.contact_view = _table("toContactTable", self.contact_model, CONTACT_WIDTHS)
+        self.lapse_view = _table("lapseTable", self.lapse_model, LAPSE_WIDTHS)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("floatingTabs")
         self.tabs.addTab(self.outflow_view, "外出")
         self.tabs.addTab(self.contact_view, "待联系")
-        self.tabs.currentChanged.connect(lambda _i: self._update_actions())
-        for view in (self.outflow_view, self.contact_view):
+        self.tabs.addTab(self.lapse_view, "脱党预警")
+        self.tabs.setTabToolTip(self.tabs.indexOf(self.lapse_view),
+                                "连续六个月未参加组织生活或未交纳党费的党员（党章第九条），含未外出的党员")
+        self.tabs.currentChanged.connect(self._tab_changed)
+        for view in (self.outflow_view, self.contact_view, self.lapse_view):
             view.selectionModel().currentRowChanged.connect(lambda *_: self._update_actions())
         self.outflow_view.doubleClicked.connect(lambda _i: self.edit_selected())
         self.contact_view.doubleClicked.connect(lambda _i: self.record_contact())
+        self._lapse_stale = True
 
         self.count_label = QLabel()
         self.count_label.setObjectName("floatingCount")
@@ -230,6 +241,7 @@ class FloatingPage(Page):
             ("edit", "编辑…", "F2", self.edit_selected),
             ("return", "登记返回…", "", self.return_selected),
             ("contact", "记录联系…", "Ctrl+L", self.record_contact),
+            ("lost", "失联处置…", "Ctrl+K", self.record_lost_event),
         ))
 
         header_row = QVBoxLayout()
@@ -248,52 +260,89 @@ class FloatingPage(Page):
     # ------------------------------------------------------------ loading
 
     def shows(self, changes: Changes) -> bool:
-        return changes.floating or changes.members or changes.orgs
+        return changes.floating or changes.members or changes.orgs or changes.meetings or changes.dues \
+            or changes.settings
 
     def reload(self) -> None:
         today = date.today()
         keep = self.selected_row()
         with self.database.read() as session:
+            months = floating.warning_months(session)
             records = floating.open_records(session, today)
-            waiting = floating.to_contact(session, today)
+            waiting = floating.to_contact(session, today, warning_months=months)
             org_names = {n.id: n.name for n in orgs.list_tree(session, include_dissolved=True)}
+        self.org_names = org_names
         statuses = {row.member_id: NORMAL for row in records if row.member_status == "在册"}
         statuses.update({row.member_id: status.status for row, status in waiting})
         self.outflow_model.set_rows(records, statuses, org_names)
-        self.contact_model.set_rows(waiting)
-        self.tabs.setTabText(1, f"待联系（{len(waiting)}）" if waiting else "待联系")
+        self.contact_model.set_rows(waiting, org_names)
+        self.tabs.setTabText(self.tabs.indexOf(self.contact_view), f"待联系（{len(waiting)}）" if waiting else "待联系")
         self.count_label.setText(f"外出 {len(records)} 人，待联系 {len(waiting)} 人")
+        self._lapse_stale = True
+        if self.tabs.currentWidget() is self.lapse_view:
+            self._load_lapse()
         if keep is not None:
             self._select(keep.record_id)
         self._update_actions()
 
+    def _load_lapse(self) -> None:
+        """The 脱党预警 list reads every 在册 member's last meeting and dues: only when its tab is shown."""
+        with self.database.read() as session:
+            rows = floating.lapse_list(session, date.today())
+        self.lapse_model.set_rows(rows, self.org_names)
+        crossed = sum(1 for r in rows if r.warning.crossed)
+        self.tabs.setTabText(self.tabs.indexOf(self.lapse_view), f"脱党预警（{len(rows)}）" if rows else "脱党预警")
+        self.lapse_view.setToolTip(f"已满六个月 {crossed} 人，即将满六个月 {len(rows) - crossed} 人")
+        self._lapse_stale = False
+
+    def _tab_changed(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.lapse_view and self._lapse_stale and self._loaded:
+            self._load_lapse()
+        self._update_actions()
+
     # ------------------------------------------------------------ selection
 
-    def _current(self) -> tuple[QTableView, OutflowModel | ContactModel]:
-        if self.tabs.currentIndex() == 1:
-            return self.contact_view, self.contact_model
-        return self.outflow_view, self.outflow_model
+    def _current(self) -> tuple[QTableView, QAbstractTableModel]:
+        view = self.tabs.currentWidget()
+        return (view, view.model()) if isinstance(view, QTableView) else (self.outflow_view, self.outflow_model)
 
     def selected_row(self) -> OutflowRow | None:
+        """The selected outflow record (外出 or 待联系 tab)."""
         view, model = self._current()
+        if model is self.lapse_model:
+            return None
         index = view.currentIndex()
         return model.row_at(index.row()) if index.isValid() else None
 
     def _select(self, record_id: int) -> None:
         view, model = self._current()
+        if model is self.lapse_model:
+            return
         for row in range(model.rowCount()):
             found = model.row_at(row)
             if found is not None and found.record_id == record_id:
                 view.selectRow(row)
                 return
 
+    def select_member(self, member_id: int) -> bool:
+        """Show a member's open record (from the 工作台): in 待联系 when listed there, else in 外出."""
+        self.ensure_loaded()
+        for view, model in ((self.contact_view, self.contact_model), (self.outflow_view, self.outflow_model)):
+            for row in range(model.rowCount()):
+                found = model.row_at(row)
+                if found is not None and found.member_id == member_id:
+                    self.tabs.setCurrentWidget(view)
+                    view.selectRow(row)
+                    view.setFocus()
+                    return True
+        return False
+
     def _update_actions(self) -> None:
         writable = not self.database.readonly
         row = self.selected_row()
         self.actions_["register"].setEnabled(writable)
-        self.actions_["edit"].setEnabled(writable and row is not None)
-        self.actions_["return"].setEnabled(writable and row is not None)
-        self.actions_["contact"].setEnabled(writable and row is not None)
+        for key in ("edit", "return", "contact", "lost"):
+            self.actions_[key].setEnabled(writable and row is not None)
 
     # ------------------------------------------------------------ dialogs' data access
 
@@ -323,11 +372,11 @@ class FloatingPage(Page):
         with self.database.read() as session:
             return floating.management_modes(session)
 
-    def _done(self, record_id: int | None = None) -> None:
+    def _done(self, record_id: int | None = None, changes: Changes = FLOATING | MEMBERS) -> None:
         self.reload()
         if record_id is not None:
             self._select(record_id)
-        self.changed.emit(FLOATING | MEMBERS)
+        self.changed.emit(changes)
 
     # ------------------------------------------------------------ actions
 
@@ -342,7 +391,7 @@ class FloatingPage(Page):
             return
         record_id = self.run("登记外出", lambda s: floating.register_outflow(s, member_id, data)[0])
         if record_id is not None:
-            self.tabs.setCurrentIndex(0)
+            self.tabs.setCurrentWidget(self.outflow_view)
             self._done(record_id)
 
     def edit_selected(self) -> None:
@@ -379,4 +428,27 @@ class FloatingPage(Page):
             return
         value = dialog.value()
         if self.run("记录联系", lambda s: floating.add_contact(s, row.member_id, value)[0]) is not None:
-            self._done(row.record_id)
+            self._done(row.record_id, FLOATING)
+
+    def record_lost_event(self) -> None:
+        row = self.selected_row()
+        if row is None or self.database.readonly:
+            return
+        with self.database.read() as session:
+            kinds, text = floating.lost_event_choices(session, row.member_id, date.today(),
+                                                      warning_months=floating.warning_months(session))
+            history = [f"{e.happened_on:%Y-%m-%d}  {e.kind}" + ("（待确认）" if e.to_confirm else "")
+                       + (f"  {e.note}" if e.note else "") + (f"  —{e.made_by}" if e.made_by else "")
+                       for e in floating.lost_events(session, row.member_id)]
+        dialog = LostEventDialog(row.name, kinds, history, text, parent=self)
+        if not dialog.exec():
+            return
+        kind, on, note = dialog.value()
+
+        def work(session):
+            return floating.record_lost_event(session, row.member_id, kind, on, note,
+                                              warning_months=floating.warning_months(session))[1]
+
+        changes = self.run(f"失联处置：{kind}", work)
+        if changes is not None:
+            self._done(row.record_id, changes)

@@ -99,7 +99,8 @@ class WorkbenchPage(Page):
             cards.addWidget(FigureCard(label, value, name), 0, column)
 
     def shows(self, changes: Changes) -> bool:
-        return changes.orgs or changes.settings or changes.members
+        return changes.orgs or changes.settings or changes.members or changes.floating or changes.meetings \
+            or changes.dues
 
     def reload(self) -> None:
         with self.database.read() as session:
@@ -133,3 +134,5 @@ class WorkbenchPage(Page):
             self.window_.pages["orgs"].select_org(org_id)
         if member_id is not None and area == "members":
             self.window_.pages["members"].select_member(member_id)
+        if member_id is not None and area == "floating":
+            self.window_.pages["floating"].select_member(member_id)
