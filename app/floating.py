@@ -240,6 +240,47 @@ def management_modes(session: Session) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
+class FloatingSettings:
+    """The 流动党员之家's local practice: 管理方式 list, the 即将失联 lead, the yearly report flag day."""
+
+    modes: tuple[str, ...] = DEFAULT_MODES
+    warning_months: int = WARNING_MONTHS
+    report_from: tuple[int, int] = REPORT_FLAG_DATE
+
+
+def load_settings(session: Session) -> FloatingSettings:
+    return FloatingSettings(management_modes(session), warning_months(session), report_flag_date(session))
+
+
+def save_settings(session: Session, values: FloatingSettings) -> Changes:
+    """Checks and stores the three settings; the lists and the 工作台 follow at once."""
+    from app.changes import SETTINGS
+    from app.settings import set_value
+
+    errors: dict[str, str] = {}
+    modes = tuple(dict.fromkeys(m.strip() for m in values.modes if m.strip()))
+    if not modes:
+        errors["modes"] = "请至少填写一种管理方式。"
+    elif any(len(m) > 20 for m in modes):
+        errors["modes"] = "每种管理方式不能超过 20 个字。"
+    if not 0 < values.warning_months < LOST_MONTHS:
+        errors["warning_months"] = f"提前提示的月数应在 1 到 {LOST_MONTHS - 1} 之间。"
+    month, day = values.report_from
+    try:
+        date(2024, month, day)
+    except ValueError:
+        errors["report_from"] = "提醒日期不正确。"
+    if errors:
+        raise ValidationError(errors)
+    set_value(session, MODES_KEY, "\n".join(modes))
+    set_value(session, WARNING_KEY, str(values.warning_months))
+    set_value(session, REPORT_KEY, f"{month:02d}-{day:02d}")
+    audit.log(session, "settings", None, "修改流动党员设置",
+              f"管理方式：{'、'.join(modes)}；提前 {values.warning_months} 个月提示；{month} 月 {day} 日起提醒年度报告")
+    return SETTINGS | FLOATING
+
+
+@dataclass(frozen=True)
 class OutflowInput:
     """What the 外出登记 form edits (the return date is set by ``return_home``)."""
 

@@ -255,3 +255,15 @@ def test_the_steps_offered_follow_where_the_member_stands(tree_database, member)
     assert choices() == (("寻找", "停止党籍", "重新纳入管理"), "已于 2026-11-01 确认失联。")
     event(tree_database, member, "停止党籍", date(2026, 11, 2))
     assert choices() == (("寻找", "重新纳入管理"), "已于 2026-11-01 确认失联。党籍已停止。")
+
+
+def test_floating_settings_round_trip_and_refuse_nonsense(tree_database):
+    with tree_database.read() as session:
+        assert floating.load_settings(session) == floating.FloatingSettings()
+    with tree_database.unit_of_work() as session:
+        floating.save_settings(session, floating.FloatingSettings(("流出地直管", " 双向共管 ", "流出地直管"), 4, (11, 30)))
+    with tree_database.read() as session:
+        assert floating.load_settings(session) == floating.FloatingSettings(("流出地直管", "双向共管"), 4, (11, 30))
+        assert floating.management_modes(session) == ("流出地直管", "双向共管")
+    errors = errors_of(tree_database, lambda s: floating.save_settings(s, floating.FloatingSettings((" ",), 6, (2, 30))))
+    assert set(errors) == {"modes", "warning_months", "report_from"}

@@ -175,3 +175,26 @@ def test_restore_without_a_selection_explains(qtbot, page, message_boxes):
     page.backups_view.setCurrentIndex(page.backups_proxy.index(-1, -1))
     qtbot.mouseClick(page.restore_button, Qt.MouseButton.LeftButton)
     assert message_boxes == [("information", "恢复备份", "请先在列表中选择一个备份。")]
+
+
+def test_floating_settings_are_saved_and_used(qtbot, page, demo_window, tree_database):
+    from PySide6.QtCore import QDate
+
+    from app import floating
+
+    assert page.modes_edit.toPlainText().splitlines() == list(floating.DEFAULT_MODES)
+    assert page.warning_spin.value() == 5
+    page.modes_edit.setPlainText("流出地直管\n双向共管")
+    page.warning_spin.setValue(4)
+    page.report_from.setDate(QDate(2024, 11, 15))
+    with qtbot.waitSignal(page.changed) as blocker:
+        qtbot.mouseClick(page.floating_save, Qt.MouseButton.LeftButton)
+    assert blocker.args[0].floating
+    with tree_database.read() as session:
+        assert floating.load_settings(session) == floating.FloatingSettings(("流出地直管", "双向共管"), 4, (11, 15))
+    # an empty list is refused with the reason, nothing stored
+    page.modes_edit.setPlainText("")
+    qtbot.mouseClick(page.floating_save, Qt.MouseButton.LeftButton)
+    assert page.findChild(QLabel, "floatingSettingsError").text() == "请至少填写一种管理方式。"
+    with tree_database.read() as session:
+        assert floating.management_modes(session) == ("流出地直管", "双向共管")

@@ -1,14 +1,16 @@
-"""设置: the community's details, the operator, and backups (list, back up now, restore)."""
+"""设置: the community's details, the operator, the 流动党员之家's practice, and backups (list, back up now,
+restore)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, QUrl
+from PySide6.QtCore import QDate, QSortFilterProxyModel, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QDateEdit,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -16,14 +18,16 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QTableView,
     QVBoxLayout,
 )
 
-from app import settings
+from app import floating, settings
 from app.changes import BACKUPS, Changes
-from app.errors import AppError, DatabaseError
+from app.errors import AppError, DatabaseError, ValidationError
 from app.paths import backup_dir_for
 from app.settings import CommunitySettings
 from ui.common import confirm, error_label, page_title, show_error_on
@@ -74,7 +78,10 @@ class SettingsPage(Page):
         buttons.addStretch(1)
         form.addRow("", buttons)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
-        layout.addWidget(community)
+        top = QHBoxLayout()
+        top.addWidget(community, 3)
+        top.addWidget(self._floating_group(), 2)
+        layout.addLayout(top)
 
         backups = QGroupBox("数据备份")
         backups_layout = QVBoxLayout(backups)
@@ -122,6 +129,52 @@ class SettingsPage(Page):
         backups_layout.addLayout(row)
         layout.addWidget(backups, 1)
 
+    def _floating_group(self) -> QGroupBox:
+        box = QGroupBox("流动党员之家")
+        form = QFormLayout(box)
+        self.modes_edit = QPlainTextEdit()
+        self.modes_edit.setObjectName("floatingModes")
+        self.modes_edit.setPlaceholderText("每行一种，例如：流出地直管")
+        self.modes_edit.setFixedHeight(78)
+        self.warning_spin = QSpinBox()
+        self.warning_spin.setObjectName("warningMonths")
+        self.warning_spin.setRange(1, 5)
+        self.warning_spin.setSuffix(" 个月")
+        self.warning_spin.setToolTip("最后一次联系上之后满这么多个月，列为“即将失联”")
+        self.report_from = QDateEdit()
+        self.report_from.setObjectName("reportFrom")
+        self.report_from.setDisplayFormat("M月d日")
+        self.report_from.setDateRange(QDate(2024, 1, 1), QDate(2024, 12, 31))  # a leap year: 2月29日 allowed
+        self.report_from.setToolTip("从每年的这一天起，提醒本年度尚未向党组织报告的流动党员")
+        self.floating_error = error_label("floatingSettingsError")
+        self.floating_save = QPushButton("保存")
+        self.floating_save.setObjectName("saveFloatingSettings")
+        self.floating_save.clicked.connect(self.save_floating)
+        form.addRow("管理方式", self.modes_edit)
+        form.addRow("即将失联提示", self.warning_spin)
+        form.addRow("年度报告提醒自", self.report_from)
+        form.addRow("", self.floating_error)
+        form.addRow("", self.floating_save)
+        return box
+
+    def save_floating(self) -> None:
+        if self.database.readonly:
+            return
+        day = self.report_from.date()
+        values = floating.FloatingSettings(tuple(self.modes_edit.toPlainText().splitlines()), self.warning_spin.value(),
+                                           (day.month(), day.day()))
+        try:
+            with self.database.unit_of_work("保存流动党员设置") as session:
+                changes = floating.save_settings(session, values)
+        except ValidationError as exc:
+            show_error_on(self.floating_error, str(exc))
+            return
+        except (AppError, DatabaseError) as exc:
+            QMessageBox.warning(self, "保存流动党员设置", str(exc))
+            return
+        self.changed.emit(changes)
+        self.saved_label.setText("流动党员设置已保存。")
+
     # ------------------------------------------------------------ loading
 
     def shows(self, changes: Changes) -> bool:
@@ -130,6 +183,11 @@ class SettingsPage(Page):
     def reload(self) -> None:
         with self.database.read() as session:
             values = settings.load(session)
+            floating_values = floating.load_settings(session)
+        self.modes_edit.setPlainText("\n".join(floating_values.modes))
+        self.warning_spin.setValue(floating_values.warning_months)
+        self.report_from.setDate(QDate(2024, *floating_values.report_from))
+        show_error_on(self.floating_error, None)
         for key, edit in self.edits.items():
             edit.blockSignals(True)
             edit.setText(getattr(values, key))
@@ -138,7 +196,8 @@ class SettingsPage(Page):
         self._revalidate()
         self._reload_backups()
         readonly = self.database.readonly
-        for widget in (*self.edits.values(), self.save_button, self.restore_button, self.restore_file_button):
+        for widget in (*self.edits.values(), self.save_button, self.restore_button, self.restore_file_button,
+                       self.modes_edit, self.warning_spin, self.report_from, self.floating_save):
             widget.setEnabled(not readonly)
 
     def _reload_backups(self) -> None:
