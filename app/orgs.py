@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app import audit
 from app.changes import ORGS, Changes
 from app.errors import AppError, NotFoundError, ValidationError
-from db.models import CommitteeMember, Member, Organization
+from db.models import CommitteeMember, InflowMember, Meeting, Member, Organization
 
 ORG_KINDS: tuple[str, ...] = ("党委", "党总支", "党支部", "联合党支部", "临时党支部", "党小组")
 COMMITTEE_ROLES: tuple[str, ...] = ("书记", "副书记", "组织委员", "宣传委员", "纪检委员", "委员", "组长")
@@ -430,6 +430,14 @@ def dissolve(session: Session, org_id: int, on: date, reason: str, *, today: dat
         raise AppError(
             f"“{org.name}”还有 {on_roll} 名在册党员，请先在党员台账中把他们调整到其他党组织，再撤销本组织。"
         )
+    hosted = session.scalar(
+        select(func.count()).select_from(InflowMember)
+        .where(InflowMember.host_org_id == org_id, InflowMember.left_on.is_(None))
+    )
+    if hosted:
+        raise AppError(
+            f"“{org.name}”还联系着 {hosted} 名流入党员，请先在流动党员之家把他们交给其他党组织联系，再撤销本组织。"
+        )
     errors: dict[str, str] = {}
     if on > today:
         errors["dissolved_on"] = "撤销日期不能晚于今天。"
@@ -450,6 +458,10 @@ def remove_created(session: Session, org_id: int) -> Changes:
     org = _load(session, org_id)
     if session.scalars(select(Organization.id).where(Organization.parent_id == org_id)).first():
         raise AppError(f"“{org.name}”下已有下级组织，不能撤回它的新建；请改用“撤销组织”。")
+    for model, column, what in ((Member, Member.org_id, "党员"), (InflowMember, InflowMember.host_org_id, "流入党员"),
+                                (Meeting, Meeting.org_id, "组织生活记录")):
+        if session.scalars(select(model.id).where(column == org_id)).first():
+            raise AppError(f"“{org.name}”已有{what}，不能撤回它的新建；请改用“撤销组织”。")
     audit.log(session, "orgs", org_id, "撤回新建", org.name)
     session.delete(org)
     rerank(session)

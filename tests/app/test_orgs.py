@@ -209,3 +209,21 @@ def test_tree_rank_follows_every_change_in_pre_order(tree_database):
         assert ranks_match(session)
         orgs.remove_created(session, new_id)
         assert ranks_match(session)
+
+
+def test_a_host_of_inflow_members_cannot_be_dissolved_or_its_creation_undone(tree_database):
+    from db.models import InflowMember
+
+    with tree_database.unit_of_work() as session:
+        leaf = _id(session, "幸福里社区党委/第一网格党支部/3号楼党小组")
+        session.add(InflowMember(name="孙流入", arrived_on=date(2026, 5, 1), host_org_id=leaf, home_org="河南省某村党支部"))
+    with tree_database.unit_of_work() as session:
+        with pytest.raises(AppError, match="还联系着 1 名流入党员"):
+            orgs.dissolve(session, leaf, TODAY, "楼栋拆除", today=TODAY)
+        with pytest.raises(AppError, match="已有流入党员，不能撤回它的新建"):
+            orgs.remove_created(session, leaf)
+    # once the inflow member has moved away, the group can go
+    with tree_database.unit_of_work() as session:
+        session.query(InflowMember).update({"left_on": date(2026, 11, 1)})
+    with tree_database.unit_of_work() as session:
+        orgs.dissolve(session, leaf, TODAY, "楼栋拆除", today=TODAY)
