@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -20,9 +21,11 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTableView,
     QVBoxLayout,
+    QWidget,
 )
 
 from app import floating, settings
@@ -48,7 +51,16 @@ class SettingsPage(Page):
 
     def __init__(self, window) -> None:
         super().__init__(window)
-        layout = QVBoxLayout(self)
+        # Scrolls rather than forcing the window taller than a small screen.
+        content = QWidget()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        layout = QVBoxLayout(content)
         layout.addWidget(page_title("设置"))
 
         community = QGroupBox("社区信息")
@@ -78,10 +90,8 @@ class SettingsPage(Page):
         buttons.addStretch(1)
         form.addRow("", buttons)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
-        top = QHBoxLayout()
-        top.addWidget(community, 3)
-        top.addWidget(self._floating_group(), 2)
-        layout.addLayout(top)
+        layout.addWidget(community)
+        layout.addWidget(self._floating_group())
 
         backups = QGroupBox("数据备份")
         backups_layout = QVBoxLayout(backups)
@@ -131,7 +141,11 @@ class SettingsPage(Page):
 
     def _floating_group(self) -> QGroupBox:
         box = QGroupBox("流动党员之家")
-        form = QFormLayout(box)
+        row = QHBoxLayout(box)
+        form = QFormLayout()
+        row.addLayout(form, 1)
+        side = QFormLayout()
+        row.addLayout(side, 1)
         self.modes_edit = QPlainTextEdit()
         self.modes_edit.setObjectName("floatingModes")
         self.modes_edit.setPlaceholderText("每行一种，例如：流出地直管")
@@ -150,11 +164,12 @@ class SettingsPage(Page):
         self.floating_save = QPushButton("保存")
         self.floating_save.setObjectName("saveFloatingSettings")
         self.floating_save.clicked.connect(self.save_floating)
+        self.modes_edit.setFixedHeight(64)
         form.addRow("管理方式", self.modes_edit)
-        form.addRow("即将失联提示", self.warning_spin)
-        form.addRow("年度报告提醒自", self.report_from)
-        form.addRow("", self.floating_error)
-        form.addRow("", self.floating_save)
+        side.addRow("即将失联提示", self.warning_spin)
+        side.addRow("年度报告提醒自", self.report_from)
+        side.addRow("", self.floating_error)
+        side.addRow("", self.floating_save)
         return box
 
     def save_floating(self) -> None:
