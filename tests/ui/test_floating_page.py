@@ -125,7 +125,8 @@ def test_read_only_database_disables_the_write_actions(page, monkeypatch):
     monkeypatch.setattr(type(page.database), "readonly", property(lambda self: True))
     page.outflow_view.selectRow(0)
     page._update_actions()
-    assert not any(action.isEnabled() for action in page.actions_.values())
+    assert not any(action.isEnabled() for key, action in page.actions_.items() if key != "card")
+    assert page.actions_["card"].isEnabled()  # looking is not writing
 
 
 
@@ -195,3 +196,30 @@ def test_workbench_line_opens_the_member_on_this_page(qtbot, make_window, tree_d
     assert window.current_area() == "floating"
     assert page.tabs.currentWidget() is page.contact_view
     assert page.selected_row().member_id == people["李秀英"]
+
+
+def test_page_has_the_five_tabs_and_the_toolbar_follows_them(page, people):
+    tabs = [page.tabs.tabText(i) for i in range(page.tabs.count())]
+    assert [t.split("（")[0] for t in tabs] == ["外出", "流入", "待联系", "服务记录", "脱党预警"]
+    page.outflow_view.selectRow(0)
+    assert page.selected_row() is not None
+    page.tabs.setCurrentWidget(page.inflow_tab)
+    # the 流入 tab has its own buttons: the page's are hidden and no shortcut acts on the hidden 外出 row
+    assert page.toolbar.isHidden() and page.selected_row() is None
+    assert not page.actions_["contact"].isVisible()
+
+
+def test_member_card_opens_from_the_selected_row(page, people, monkeypatch):
+    opened = []
+    monkeypatch.setattr("ui.floating.page.show_card", lambda db, kind, pid, parent: opened.append((kind, pid)))
+    page.outflow_view.selectRow(0)
+    page.actions_["card"].trigger()
+    assert opened == [("member", people["李秀英"])]
+
+
+def test_a_service_for_the_selected_outflow_member(page, people, monkeypatch):
+    asked = []
+    monkeypatch.setattr(page.services_tab, "add_service", lambda **kw: asked.append(kw))
+    page.outflow_view.selectRow(1)
+    page.actions_["service"].trigger()
+    assert asked == [{"member_id": people["王芳"]}]

@@ -20,10 +20,14 @@ from PySide6.QtWidgets import (
 from app import floating, members, orgs
 from app.changes import FLOATING, MEMBERS, Changes
 from app.floating import LOST, NORMAL, SOON, TO_CONTACT, ContactStatus, OutflowInput, OutflowRow
+from app.floating_services import MEMBER
 from app.members import MemberFilter
 from ui.common import fmt_date, page_title
+from ui.floating.card import show_card
 from ui.floating.dialogs import ContactDialog, LostEventDialog, OutflowDialog, ReturnDialog
+from ui.floating.inflow import InflowTab
 from ui.floating.lapse import LAPSE_WIDTHS, LapseModel
+from ui.floating.services import ServicesTab
 from ui.page import Page
 
 Index = QModelIndex | QPersistentModelIndex
@@ -218,11 +222,19 @@ class FloatingPage(Page):
         self.outflow_view = _table("outflowTable", self.outflow_model, OUTFLOW_WIDTHS)
         self.contact_view = _table("toContactTable", self.contact_model, CONTACT_WIDTHS)
         self.lapse_view = _table("lapseTable", self.lapse_model, LAPSE_WIDTHS)
+        self.inflow_tab = InflowTab(lambda: self.database, self)
+        self.services_tab = ServicesTab(lambda: self.database, self)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("floatingTabs")
         self.tabs.addTab(self.outflow_view, "外出")
+        self.tabs.addTab(self.inflow_tab, "流入")
         self.tabs.addTab(self.contact_view, "待联系")
+        self.tabs.addTab(self.services_tab, "服务记录")
         self.tabs.addTab(self.lapse_view, "脱党预警")
+        for tab in (self.inflow_tab, self.services_tab):
+            tab.changed.connect(self.changed.emit)  # the tab has reloaded itself
+            tab.card_requested.connect(self.show_card)
+        self.inflow_tab.changed.connect(lambda _c: self.services_tab.reload())  # renamed people show in services
         self.tabs.setTabToolTip(self.tabs.indexOf(self.lapse_view),
                                 "连续六个月未参加组织生活或未交纳党费的党员（党章第九条），含未外出的党员")
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -230,6 +242,7 @@ class FloatingPage(Page):
             view.selectionModel().currentRowChanged.connect(lambda *_: self._update_actions())
         self.outflow_view.doubleClicked.connect(lambda _i: self.edit_selected())
         self.contact_view.doubleClicked.connect(lambda _i: self.record_contact())
+        self.lapse_view.doubleClicked.connect(lambda _i: self.open_card())
         self._lapse_stale = True
 
         self.count_label = QLabel()
@@ -242,6 +255,8 @@ class FloatingPage(Page):
             ("return", "登记返回…", "", self.return_selected),
             ("contact", "记录联系…", "Ctrl+L", self.record_contact),
             ("lost", "失联处置…", "Ctrl+K", self.record_lost_event),
+            ("service", "登记服务…", "", self.add_service),
+            ("card", "成员卡片", "Ctrl+I", self.open_card),
         ))
 
         header_row = QVBoxLayout()
@@ -278,6 +293,9 @@ class FloatingPage(Page):
         self.contact_model.set_rows(waiting, org_names)
         self.tabs.setTabText(self.tabs.indexOf(self.contact_view), f"待联系（{len(waiting)}）" if waiting else "待联系")
         self.count_label.setText(f"外出 {len(records)} 人，待联系 {len(waiting)} 人")
+        self.inflow_tab.reload()
+        self.services_tab.reload()
+        self.tabs.setTabText(self.tabs.indexOf(self.inflow_tab), f"流入（{self.inflow_tab.model.rowCount()}）")
         self._lapse_stale = True
         if self.tabs.currentWidget() is self.lapse_view:
             self._load_lapse()
@@ -302,21 +320,21 @@ class FloatingPage(Page):
 
     # ------------------------------------------------------------ selection
 
-    def _current(self) -> tuple[QTableView, QAbstractTableModel]:
+    def _current(self) -> tuple[QTableView | None, QAbstractTableModel | None]:
         view = self.tabs.currentWidget()
-        return (view, view.model()) if isinstance(view, QTableView) else (self.outflow_view, self.outflow_model)
+        return (view, view.model()) if isinstance(view, QTableView) else (None, None)
 
     def selected_row(self) -> OutflowRow | None:
         """The selected outflow record (外出 or 待联系 tab)."""
         view, model = self._current()
-        if model is self.lapse_model:
+        if view not in (self.outflow_view, self.contact_view):
             return None
         index = view.currentIndex()
         return model.row_at(index.row()) if index.isValid() else None
 
     def _select(self, record_id: int) -> None:
         view, model = self._current()
-        if model is self.lapse_model:
+        if view not in (self.outflow_view, self.contact_view):
             return
         for row in range(model.rowCount()):
             found = model.row_at(row)
@@ -337,12 +355,29 @@ class FloatingPage(Page):
                     return True
         return False
 
+    def _selected_member(self) -> int | None:
+        """The ledger member of the selected row of 外出, 待联系 or 脱党预警."""
+        view, model = self._current()
+        if view is None:
+            return None
+        index = view.currentIndex()
+        if model is self.lapse_model:
+            found = self.lapse_model.row_at(index.row()) if index.isValid() else None
+            return found.member_id if found else None
+        row = self.selected_row()
+        return row.member_id if row else None
+
     def _update_actions(self) -> None:
         writable = not self.database.readonly
         row = self.selected_row()
+        on_records = self.tabs.currentWidget() in (self.outflow_view, self.contact_view, self.lapse_view)
+        self.toolbar.setVisible(on_records)  # the 流入 and 服务记录 tabs have their own buttons
+        for action in self.actions_.values():
+            action.setVisible(on_records)  # and no shortcut acts on a row of a hidden table
         self.actions_["register"].setEnabled(writable)
-        for key in ("edit", "return", "contact", "lost"):
+        for key in ("edit", "return", "contact", "lost", "service"):
             self.actions_[key].setEnabled(writable and row is not None)
+        self.actions_["card"].setEnabled(self._selected_member() is not None)
 
     # ------------------------------------------------------------ dialogs' data access
 
@@ -429,6 +464,19 @@ class FloatingPage(Page):
         value = dialog.value()
         if self.run("记录联系", lambda s: floating.add_contact(s, row.member_id, value)[0]) is not None:
             self._done(row.record_id, FLOATING)
+
+    def show_card(self, kind: str, person_id: int) -> None:
+        show_card(self.database, kind, person_id, self)
+
+    def open_card(self) -> None:
+        member_id = self._selected_member()
+        if member_id is not None:
+            self.show_card(MEMBER, member_id)
+
+    def add_service(self) -> None:
+        row = self.selected_row()
+        if row is not None and not self.database.readonly:
+            self.services_tab.add_service(member_id=row.member_id)
 
     def record_lost_event(self) -> None:
         row = self.selected_row()
