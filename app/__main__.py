@@ -70,14 +70,19 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(check)
 
     print_ = sub.add_parser("print", help="生成 PDF 文档")
-    print_.add_argument("document", choices=["orgs"], help="orgs：党组织名册")
+    print_.add_argument("document", choices=["orgs", "floating"],
+                        help="orgs：党组织名册；floating：流动党员花名册")
     _db_arg(print_)
     print_.add_argument("--out", required=True, metavar="FILE.pdf")
+    print_.add_argument("--list", choices=["outflow", "inflow", "to-contact"], dest="floating_list",
+                        help="floating：只打印一份名单（outflow 外出流动党员花名册，inflow 流入党员花名册，"
+                             "to-contact 待联系党员名单；默认外出和流入两份）")
 
     import_ = sub.add_parser(
         "import", help="从 Excel 导入党员花名册；退出码 0 全部导入，1 有被拒绝的行（见错误报告），2 未写入任何数据"
     )
-    import_.add_argument("what", choices=["members"], help="members：党员花名册")
+    import_.add_argument("what", choices=["members", "floating"],
+                         help="members：党员花名册；floating：流动党员（外出流动党员、流入党员）")
     import_.add_argument("file", metavar="FILE", help="Excel 文件（.xlsx、.xls、.ods）")
     _db_arg(import_)
     import_.add_argument("--sheet", metavar="NAME|all", help="导入的工作表名称，all 为全部（默认：第一个工作表）")
@@ -87,7 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     import_.add_argument("--dry-run", action="store_true", help="只检查、写错误报告，不写入数据库")
 
     export = sub.add_parser("export", help="把党员台账导出为 Excel")
-    export.add_argument("what", choices=["members"], help="members：党员花名册")
+    export.add_argument("what", choices=["members", "floating"],
+                        help="members：党员花名册；floating：流动党员（外出记录和流入党员，两个工作表）")
     _db_arg(export)
     export.add_argument("--out", required=True, metavar="FILE.xlsx")
     export.add_argument("--org", metavar="PATH", help="只导出该党组织及其下级（路径或唯一的名称）")
@@ -135,6 +141,8 @@ def cmd_restore(args) -> int:
 
 
 def cmd_print(args) -> int:
+    if args.document == "floating":
+        return _print_floating(args)
     from app import orgs, settings
     from app.database import open_app_database
     from app.reports.orgs_roster import RosterData, render_orgs_roster
@@ -151,6 +159,23 @@ def cmd_print(args) -> int:
     return 0
 
 
+def _print_floating(args) -> int:
+    from app.database import open_app_database
+    from app.reports import floating_roster
+
+    lists = (args.floating_list,) if args.floating_list else floating_roster.DEFAULT_LISTS
+    database = open_app_database(_db_target(args.db))
+    try:
+        with database.read() as session:
+            data = floating_roster.collect(session, date.today(), lists)
+    finally:
+        database.close()
+    out = Path(args.out)
+    pages = floating_roster.render_floating_roster(data, out)
+    print(f"已生成{floating_roster.document_title(data).removeprefix(data.settings.community_name)}：{out}（{pages} 页）")
+    return 0
+
+
 IMPORT_ALL_DONE, IMPORT_SOME_REJECTED, IMPORT_NOTHING_WRITTEN = 0, 1, 2
 SHOWN_REJECTIONS = 20
 
@@ -158,6 +183,8 @@ SHOWN_REJECTIONS = 20
 def cmd_import(args) -> int:
     """Exit 0 when every row was imported, 1 when some were rejected (report written), 2 when the file
     could not be read or the database not written (then nothing was written)."""
+    if args.what == "floating":
+        return _import_floating(args)
     from app import members_import
     from app.database import open_app_database
     from app.errors import AppError, DatabaseError
@@ -199,6 +226,46 @@ def cmd_import(args) -> int:
     return IMPORT_SOME_REJECTED if result.rejected else IMPORT_ALL_DONE
 
 
+def _import_floating(args) -> int:
+    """``import floating``: the same sheets, report and exit codes as ``import members``."""
+    from app import floating_import
+    from app.database import open_app_database
+    from app.errors import AppError, DatabaseError
+
+    source = Path(args.file)
+    try:
+        notes = []
+        sheet = None if args.sheet == "all" else args.sheet
+        if args.sheet is None:
+            names = floating_import.sheet_names(source)
+            sheet = names[0]
+            if len(names) > 1:
+                notes.append(f"工作簿有 {len(names)} 个工作表，只导入了第一个“{sheet}”；全部导入请加 --sheet all。")
+        database = open_app_database(_db_target(args.db))
+        try:
+            with database.read() as session:
+                preview = floating_import.preview(session, source, sheet=sheet)
+            report = Path(args.report) if args.report else floating_import.default_report_path(source)
+            if args.dry_run:
+                result = floating_import.dry_run(preview, report_path=report)
+            else:
+                result = floating_import.apply(database, preview, report_path=report)
+        finally:
+            database.close()
+    except (AppError, DatabaseError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        print("未写入任何数据。", file=sys.stderr)
+        return IMPORT_NOTHING_WRITTEN
+    for note in (*notes, *preview.skipped_sheets):
+        print(note)
+    print(("试运行，未写入数据库：" if args.dry_run else "") + result.summary())
+    for row in result.rejected_rows[:SHOWN_REJECTIONS]:
+        print(f"  {row.where} {row.name}：{row.reason}")
+    if len(result.rejected_rows) > SHOWN_REJECTIONS:
+        print(f"  ……另有 {len(result.rejected_rows) - SHOWN_REJECTIONS} 行，见错误报告。")
+    return IMPORT_SOME_REJECTED if result.rejected else IMPORT_ALL_DONE
+
+
 def _import_parent(session, path: str | None) -> int:
     from app import orgs
     from app.errors import AppError
@@ -212,6 +279,8 @@ def _import_parent(session, path: str | None) -> int:
 
 
 def cmd_export(args) -> int:
+    if args.what == "floating":
+        return _export_floating(args)
     from app import members, members_export
     from app.database import open_app_database
     from app.errors import AppError
@@ -232,6 +301,21 @@ def cmd_export(args) -> int:
     finally:
         database.close()
     print(f"已导出 {count} 名党员：{out}")
+    return 0
+
+
+def _export_floating(args) -> int:
+    from app import floating_export
+    from app.database import open_app_database
+
+    database = open_app_database(_db_target(args.db))
+    try:
+        with database.read() as session:
+            out = Path(args.out)
+            counts = floating_export.export(session, out)
+    finally:
+        database.close()
+    print(f"已导出外出登记 {counts.outflow} 条、流入党员 {counts.inflow} 人：{out}")
     return 0
 
 

@@ -224,11 +224,108 @@ def broken(folder: Path) -> None:
     book.save(folder / "no_header.xlsx")
 
 
+# ---------------------------------------------------------------- 流动党员 (tests/app/test_floating_excel.py)
+
+# The ledger members the floating sheets name (the tests create them under ORG_TREE, all 在册, then mark
+# WEI_DONG 转出): name → (ID, organisation path, 入党日期).
+FLOATING_LEDGER = {
+    "钱进": (make_id("19700101", "011"), f"{ROOT}/第一网格党支部", date(1995, 7, 1)),
+    "冯刚": (make_id("19710202", "013"), f"{ROOT}/第一网格党支部/1号楼党小组", date(1996, 7, 1)),
+    "褚红": (make_id("19720303", "022"), f"{ROOT}/第二网格党支部", date(1997, 7, 1)),
+    "卫东": (make_id("19730404", "031"), f"{ROOT}/第二网格党支部", date(1998, 7, 1)),
+    "蒋英": (make_id("19740505", "042"), f"{ROOT}/离退休党支部", date(1999, 7, 1)),
+    "沈力": (make_id("19750606", "051"), f"{ROOT}/离退休党支部", date(2000, 7, 1)),
+    "韩梅": (make_id("19690808", "062"), f"{ROOT}/第一网格党支部/2号楼党小组", date(1991, 7, 1)),
+    "杨柳": (make_id("19760707", "074"), f"{ROOT}/第一网格党支部", date(2001, 7, 1)),
+}
+NOT_IN_LEDGER = make_id("19800101", "071")
+CAO_CAO = make_id("19850101", "083")
+SUN_QUAN = make_id("19860202", "093")
+# Row → (name, what happens) of floating_messy.xlsx, for the tests.
+FLOATING_ADDED = {("外出党员", 4): "钱进", ("外出党员", 5): "冯刚", ("外出党员", 9): "韩梅", ("外出党员", 10): "韩梅",
+                  ("流入党员登记", 4): "曹操", ("流入党员登记", 5): "孙尚香", ("补充", 2): "杨柳", ("补充", 3): "孙权"}
+FLOATING_REJECTED = {("外出党员", 6): "褚红", ("外出党员", 7): "卫东", ("外出党员", 8): "蒋英", ("外出党员", 11): "沈力",
+                     ("外出党员", 12): "孔明", ("流入党员登记", 6): "钱进", ("流入党员登记", 7): "曹丕",
+                     ("补充", 4): "周瑜"}
+
+
+def floating_messy(path: Path) -> None:
+    """What offices send for the 流动党员之家: an 外出 sheet with a title row, header variants, a 流向 cell,
+    dates in every form, a row found by name only, an ID typed as a number, a member who left the ledger,
+    a member not in it, a date in the future and a return before the leave; a 流入 sheet with a merged
+    联系党组织; a third sheet whose rows say 外出 or 流入 in a 类型 column."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment
+
+    ledger = {name: number for name, (number, _, _) in FLOATING_LEDGER.items()}
+    book = Workbook()
+    ws = book.active
+    ws.title = "外出党员"
+    ws.append(["红星社区外出流动党员登记表"])
+    ws.merge_cells("A1:J1")
+    ws.append(["填报单位：红星社区党委", None, None, None, None, None, None, None, "2026年11月"])
+    ws.append(["序号", "姓  名", "公民身份\n号码", "外出时间", "返回时间", "流向", "工作单位", "外出原因", "管理方式",
+               "活动证号", "活动证\n有效期至", "备注"])
+    rows = [
+        # 4: an ID with spaces, a date cell, a certificate valid beyond today
+        [1, "钱进", spaced(ledger["钱进"]), date(2026, 3, 1), None, "广东省深圳市", "华强电子厂", "务工经商", "流出地直管",
+         "LD2026001", "2027年2月28日", None],
+        # 5: no ID (found by the unique name), 2026.7.15, a 流向 with a space, 外出务工经商 → 务工经商
+        [2, "冯刚", None, "2026.7.15", None, "浙江 杭州", None, "外出务工经商", None, None, None, None],
+        # 6: the ID typed as a number
+        [3, "褚红", float(ledger["褚红"]), "2026-05-01", None, "江苏省苏州市", None, "学习", None, None, None, None],
+        # 7: a member the tests mark 转出
+        [4, "卫东", ledger["卫东"], "2026-04-01", None, "上海市", None, "随迁", None, None, None, None],
+        # 8: a leave date in the future
+        [5, "蒋英", ledger["蒋英"], "2030-01-01", None, "北京市", None, "其他", None, None, None, None],
+        # 9 and 10: one member's two periods, the later first; a serial date (45352 = 2024-03-01) and 2024年9月30日
+        [6, "韩梅", ledger["韩梅"], "2025年1月10日", None, "四川省成都市", None, "随迁", None, None, None, "现在在成都"],
+        [7, "韩梅", ledger["韩梅"], 45352, "2024年9月30日", "重庆市", None, "务工经商", None, None, None, None],
+        # 11: back before leaving
+        [8, "沈力", ledger["沈力"], "2026-06-01", "2026-05-01", "湖北省武汉市", None, "务工经商", None, None, None, None],
+        # 12: not in the ledger (an inflow member on the wrong sheet)
+        [9, "孔明", NOT_IN_LEDGER, "2026-02-01", None, "河南省南阳市", None, "务工经商", None, None, None, None],
+        [None] * 12,
+        ["合计：9 人"],
+    ]
+    for row in rows:
+        ws.append(row)
+    ws["C4"].number_format = "@"
+    for cell in ws[3]:
+        cell.alignment = Alignment(wrap_text=True)
+
+    ws = book.create_sheet("流入党员登记")
+    ws.append(["流入党员登记表"])
+    ws.merge_cells("A1:I1")
+    ws.append([])
+    ws.append(["姓名", "身份证号", "手机号", "原党组织", "流入日期", "所持证明", "证明编号", "有效期", "联系党组织",
+               "现居住地"])
+    ws.append(["曹操", CAO_CAO, "13900000001", "河南省许昌市某某街道党工委", "2025.3.1", "活动证", "HN001",
+               date(2027, 3, 1), "第一网格党支部", "幸福路 3 号 2-101"])  # 4
+    ws.append(["孙尚香", None, "139 0000 0002", "江苏省南京市某某社区党委", date(2026, 1, 5), "介绍信", None, None, None,
+               "幸福路 5 号"])  # 5: 联系党组织 merged from row 4
+    ws.append(["钱进", ledger["钱进"], "13900000003", "北京市某某党委", "2025-01-01", "无", None, None, "第一网格党支部",
+               None])  # 6: a ledger member
+    ws.append(["曹丕", CAO_CAO, "13900000004", "河南省许昌市某某街道党工委", "2025-05-01", "无", None, None,
+               "第一网格党支部", None])  # 7: the same ID as row 4
+    ws.merge_cells("I4:I5")
+
+    ws = book.create_sheet("补充")
+    ws.append(["类型", "姓名", "公民身份号码", "外出日期", "外出省份", "外出城市", "外出原因", "来到日期", "组织关系所在党组织",
+               "联系党组织"])
+    ws.append(["外出", "杨柳", ledger["杨柳"], "2026-08-01", "广东省", "广州市", "学习", None, None, None])  # 2
+    ws.append(["流入", "孙权", SUN_QUAN, None, None, None, None, "2026-02-01", "浙江省杭州市某某党委",
+               f"{ROOT}/第二网格党支部"])  # 3
+    ws.append(["流动", "周瑜", None, "2026-08-01", "广东省", None, "学习", None, None, None])  # 4: no such kind
+    book.save(path)
+
+
 def main(folder: Path = HERE) -> None:
     messy(folder / "messy_roster.xlsx")
     two_sheets(folder / "two_sheets.xlsx")
     ods(folder / "roster.ods")
     broken(folder)
+    floating_messy(folder / "floating_messy.xlsx")
 
 
 if __name__ == "__main__":

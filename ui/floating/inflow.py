@@ -336,7 +336,7 @@ class InflowTab(ActionTab):
         self.search.setObjectName("inflowSearch")
         self.search.setPlaceholderText("查找：姓名、拼音首字母、电话或原党组织")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(280)
+        self.search.setMinimumWidth(160)
         self.search.textChanged.connect(self._search)
         self.show_left = QCheckBox("显示已离开的")
         self.show_left.setObjectName("showLeft")

@@ -256,7 +256,7 @@ class FloatingPage(Page):
             ("contact", "记录联系…", "Ctrl+L", self.record_contact),
             ("lost", "失联处置…", "Ctrl+K", self.record_lost_event),
             ("service", "登记服务…", "", self.add_service),
-            ("card", "成员卡片", "Ctrl+I", self.open_card),
+            ("card", "档案卡", "Ctrl+I", self.open_card),
         ))
 
         header_row = QVBoxLayout()
