@@ -336,16 +336,18 @@ class InflowTab(ActionTab):
         self.search.setObjectName("inflowSearch")
         self.search.setPlaceholderText("查找：姓名、拼音首字母、电话或原党组织")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(160)
+        self.search.setMinimumWidth(240)
         self.search.textChanged.connect(self._search)
         self.show_left = QCheckBox("显示已离开的")
         self.show_left.setObjectName("showLeft")
         self.show_left.toggled.connect(lambda _on: self.reload())
         self.buttons: dict[str, QPushButton] = {}
+        # Buttons above, the search below: one row would make the window wider than a small screen.
         bar = QHBoxLayout()
-        bar.addWidget(self.search)
-        bar.addWidget(self.show_left)
-        bar.addStretch(1)
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 1)
+        filters.addWidget(self.show_left)
+        filters.addStretch(1)
         for key, text, slot in (("register", "登记流入党员…", self.register),
                                 ("edit", "编辑…", self.edit_selected),
                                 ("depart", "登记离开…", self.depart_selected),
@@ -355,11 +357,13 @@ class InflowTab(ActionTab):
             button.clicked.connect(lambda _=False, s=slot: s())
             bar.addWidget(button)
             self.buttons[key] = button
+        bar.addStretch(1)
         self.count_label = QLabel()
         self.count_label.setObjectName("inflowCount")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
         layout.addLayout(bar)
+        layout.addLayout(filters)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.count_label)
         self._update_buttons()
