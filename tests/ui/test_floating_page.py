@@ -223,3 +223,32 @@ def test_a_service_for_the_selected_outflow_member(page, people, monkeypatch):
     page.outflow_view.selectRow(1)
     page.actions_["service"].trigger()
     assert asked == [{"member_id": people["王芳"]}]
+
+
+def test_meeting_and_dues_dialogs_start_from_the_selected_member(page, people, monkeypatch):
+    import ui.floating.page as floating_page
+    from app.changes import DUES, MEETINGS
+
+    asked = []
+    monkeypatch.setattr(floating_page, "open_meeting_dialog",
+                        lambda parent, db, preselect_member_ids: asked.append(tuple(preselect_member_ids)) or MEETINGS)
+    monkeypatch.setattr(floating_page, "open_dues_dialog", lambda parent, db, member_id: asked.append(member_id) or DUES)
+    page.outflow_view.selectRow(0)
+    page.actions_["meeting"].trigger()
+    page.actions_["dues"].trigger()
+    assert asked == [(people["李秀英"],), people["李秀英"]]
+
+
+def test_workbench_quick_buttons_open_the_dialogs(qtbot, make_window, tree_database, monkeypatch):
+    import ui.workbench.page as workbench_page
+    from app.changes import MEETINGS
+
+    window = make_window(tree_database, page="workbench")
+    workbench = window.pages["workbench"]
+    opened = []
+    monkeypatch.setattr(workbench_page, "open_meeting_dialog", lambda parent, db: opened.append("meeting") or MEETINGS)
+    monkeypatch.setattr(workbench_page, "open_dues_dialog", lambda parent, db: opened.append("dues"))
+    with qtbot.waitSignal(workbench.changed):
+        workbench.quick_buttons["meeting"].click()
+    workbench.quick_buttons["dues"].click()
+    assert opened == ["meeting", "dues"]

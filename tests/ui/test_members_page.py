@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QAbstractItemModelTester
-from PySide6.QtWidgets import QDialogButtonBox, QLabel
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QPushButton
 
 from app import members, orgs
 from app.idcard import check_code
@@ -279,3 +279,24 @@ def test_floating_and_lost_flags_show_read_only_in_the_form(qtbot, page, people,
     assert seen["values"] == (True, "广东省 深圳市")
     assert not any(seen[n] for n in ("floating", "floating_destination", "lost_contact", "lost_contact_on"))
     assert "流动党员之家" in seen["hint"]
+
+
+def test_the_form_reaches_the_meeting_and_dues_dialogs(qtbot, page, people, monkeypatch):
+    import ui.members.page as members_page
+    from app.changes import DUES
+
+    asked = []
+    monkeypatch.setattr(members_page, "open_dues_dialog", lambda parent, db, member_id: asked.append(member_id) or DUES)
+    monkeypatch.setattr(members_page, "open_meeting_dialog",
+                        lambda parent, db, preselect_member_ids: asked.append(tuple(preselect_member_ids)))
+    assert page.select_member(people["赵敏"])
+
+    def user_clicks(dialog: MemberDialog) -> int:
+        with qtbot.waitSignal(page.changed):
+            dialog.findChild(QPushButton, "memberDues").click()
+        dialog.findChild(QPushButton, "memberMeeting").click()  # cancelled: nothing emitted
+        return 0
+
+    monkeypatch.setattr(MemberDialog, "exec", user_clicks)
+    page.actions_["edit"].trigger()
+    assert asked == [people["赵敏"], (people["赵敏"],)]

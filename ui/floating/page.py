@@ -23,11 +23,13 @@ from app.floating import LOST, NORMAL, SOON, TO_CONTACT, ContactStatus, OutflowI
 from app.floating_services import MEMBER
 from app.members import MemberFilter
 from ui.common import fmt_date, page_title
+from ui.dues.dialog import open_dues_dialog
 from ui.floating.card import show_card
 from ui.floating.dialogs import ContactDialog, LostEventDialog, OutflowDialog, ReturnDialog
 from ui.floating.inflow import InflowTab
 from ui.floating.lapse import LAPSE_WIDTHS, LapseModel
 from ui.floating.services import ServicesTab
+from ui.meetings.dialog import open_meeting_dialog
 from ui.page import Page
 
 Index = QModelIndex | QPersistentModelIndex
@@ -256,6 +258,8 @@ class FloatingPage(Page):
             ("contact", "记录联系…", "Ctrl+L", self.record_contact),
             ("lost", "失联处置…", "Ctrl+K", self.record_lost_event),
             ("service", "登记服务…", "", self.add_service),
+            ("meeting", "组织生活登记…", "", self.record_meeting),
+            ("dues", "党费登记…", "", self.record_dues),
             ("card", "档案卡", "Ctrl+I", self.open_card),
         ))
 
@@ -375,6 +379,8 @@ class FloatingPage(Page):
         for action in self.actions_.values():
             action.setVisible(on_records)  # and no shortcut acts on a row of a hidden table
         self.actions_["register"].setEnabled(writable)
+        self.actions_["meeting"].setEnabled(writable)
+        self.actions_["dues"].setEnabled(writable)
         for key in ("edit", "return", "contact", "lost", "service"):
             self.actions_[key].setEnabled(writable and row is not None)
         self.actions_["card"].setEnabled(self._selected_member() is not None)
@@ -477,6 +483,19 @@ class FloatingPage(Page):
         row = self.selected_row()
         if row is not None and not self.database.readonly:
             self.services_tab.add_service(member_id=row.member_id)
+
+    def record_meeting(self) -> None:
+        """组织生活登记: a 流动党员之家活动 or the branch's meeting; the selected member ticked when one is."""
+        member_id = self._selected_member()
+        changes = open_meeting_dialog(self, self.database,
+                                      preselect_member_ids=(member_id,) if member_id is not None else ())
+        if changes is not None:
+            self._done(None, changes)
+
+    def record_dues(self) -> None:
+        changes = open_dues_dialog(self, self.database, member_id=self._selected_member())
+        if changes is not None:
+            self._done(None, changes)
 
     def record_lost_event(self) -> None:
         row = self.selected_row()

@@ -201,6 +201,14 @@ class MemberDialog(QDialog):
         self.edits["name"].setFocus()
         self.revalidate()
 
+    def add_action_button(self, name: str, text: str, slot) -> QPushButton:
+        """A button beside 保存 for work about this member that is recorded elsewhere (组织生活, 党费)."""
+        button = self.buttons.addButton(text, QDialogButtonBox.ButtonRole.ActionRole)
+        button.setObjectName(name)
+        button.setAutoDefault(False)
+        button.clicked.connect(lambda _=False: slot())
+        return button
+
     # ------------------------------------------------------------ building
 
     def _group(self, title: str, rows: list[tuple[str, str, QWidget]]) -> QGroupBox:

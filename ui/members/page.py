@@ -27,6 +27,8 @@ from app.changes import MEMBERS, Changes
 from app.errors import AppError, DatabaseError
 from app.members import MemberFilter, MemberInput
 from ui.common import confirm, page_title, ui_settings
+from ui.dues.dialog import open_dues_dialog
+from ui.meetings.dialog import open_meeting_dialog
 from ui.members.dialogs import LeaveDialog
 from ui.members.form import MemberDialog
 from ui.members.import_dialog import ImportDialog
@@ -328,6 +330,11 @@ class MembersPage(Page):
             history = audit.entries(session, "members", member_id)
         dialog = MemberDialog(self._validator(member_id), self.nodes, record=record, photo=photo, history=history,
                               parent=self)
+        if not self.database.readonly and record.status == "在册":
+            dialog.add_action_button("memberMeeting", "组织生活登记…", lambda: self._record_for(
+                dialog, open_meeting_dialog(dialog, self.database, preselect_member_ids=(member_id,))))
+            dialog.add_action_button("memberDues", "党费登记…", lambda: self._record_for(
+                dialog, open_dues_dialog(dialog, self.database, member_id=member_id)))
         if self.database.readonly or record.status != "在册":
             dialog.buttons.button(dialog.buttons.StandardButton.Save).hide()
             dialog.setWindowTitle(dialog.windowTitle() + ("（只读模式）" if self.database.readonly else f"（已{record.status}）"))
@@ -346,6 +353,11 @@ class MembersPage(Page):
             return
         self.model.member_changed(member_id)
         self._after_change(member_id)
+
+    def _record_for(self, dialog: MemberDialog, changes: Changes | None) -> None:
+        """A meeting or a payment saved from the member form: the other pages follow; the form stays open."""
+        if changes is not None:
+            self.changed.emit(changes)
 
     def leave_selected(self, kind: str) -> None:
         member_id = self.selected_id()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -21,6 +22,8 @@ from PySide6.QtWidgets import (
 from app import workbench
 from app.changes import Changes
 from ui.common import page_title, section_title
+from ui.dues.dialog import open_dues_dialog
+from ui.meetings.dialog import open_meeting_dialog
 from ui.page import Page
 
 LEVEL_COLOURS = {0: QColor("#c0392b"), 1: QColor("#b9770e"), 2: QColor("#555555")}
@@ -64,6 +67,20 @@ class WorkbenchPage(Page):
         self.subtitle.setObjectName("workbenchSubtitle")
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
+        quick = QHBoxLayout()
+        self.quick_buttons: dict[str, QPushButton] = {}
+        for key, text, tip, slot in (
+            ("meeting", "组织生活登记…", "登记一次会议或活动及参加人员", self.record_meeting),
+            ("dues", "党费登记…", "登记党员交纳的党费", self.record_dues),
+        ):
+            button = QPushButton(text)
+            button.setObjectName(f"quick_{key}")
+            button.setToolTip(tip)
+            button.clicked.connect(lambda _=False, s=slot: s())
+            quick.addWidget(button)
+            self.quick_buttons[key] = button
+        quick.addStretch(1)
+        layout.addLayout(quick)
         layout.addWidget(section_title("党组织"))
         self.cards = self._card_row(layout)
         layout.addWidget(section_title("党员"))
@@ -111,6 +128,8 @@ class WorkbenchPage(Page):
             (kind, str(n), kind) for kind, n in data.org_counts.items()
         ])
         self._fill_cards(self.member_cards, [(label, str(n), label) for label, n in data.member_figures.items()])
+        for button in self.quick_buttons.values():
+            button.setEnabled(not self.database.readonly)
         self.attention.clear()
         for entry in data.attention:
             item = QListWidgetItem(f"{LEVEL_MARKS[entry.level]}  {entry.text}")
@@ -121,6 +140,18 @@ class WorkbenchPage(Page):
             item = QListWidgetItem("目前没有需要关注的事项。")
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.attention.addItem(item)
+
+    def record_meeting(self) -> None:
+        changes = open_meeting_dialog(self, self.database)
+        if changes is not None:
+            self.changed.emit(changes)
+            self.reload()
+
+    def record_dues(self) -> None:
+        changes = open_dues_dialog(self, self.database)
+        if changes is not None:
+            self.changed.emit(changes)
+            self.reload()
 
     def _open_item(self, item: QListWidgetItem) -> None:
         target = item.data(Qt.ItemDataRole.UserRole)
