@@ -300,3 +300,30 @@ def test_the_form_reaches_the_meeting_and_dues_dialogs(qtbot, page, people, monk
     monkeypatch.setattr(MemberDialog, "exec", user_clicks)
     page.actions_["edit"].trigger()
     assert asked == [people["赵敏"], (people["赵敏"],)]
+
+
+def test_inflow_members_show_only_under_their_own_filter(qtbot, page, people, tree_database):
+    from db.models import InflowMember
+
+    with tree_database.unit_of_work() as session:
+        grid1 = orgs.find_by_path(session, "幸福里社区党委/第一网格党支部").id
+        session.add(InflowMember(name="孙流入", name_sort="sun1 liu2 ru4", arrived_on=date(2026, 5, 1),
+                                 host_org_id=grid1, home_org="河南省周口市某村党支部"))
+    page.reload()
+    before = page.model.rowCount()
+    # not in the ledger's list
+    assert "孙流入" not in [page.model.data(page.model.index(r, Column.NAME)) for r in range(before)]
+    QAbstractItemModelTester(page.inflow_proxy, QAbstractItemModelTester.FailureReportingMode.Fatal)
+    # WHEN the user picks their filter
+    page.identity.setCurrentText("流入党员（组织关系在外）")
+    # THEN their list shows instead, counted apart, and member actions are off
+    assert page.tables.currentWidget() is page.inflow_view
+    assert page.inflow_proxy.rowCount() == 1
+    assert page.count_label.text() == "流入党员 1 人（组织关系在外，不计入台账统计）"
+    assert not page.actions_["edit"].isEnabled() and not page.status.isEnabled()
+    type_text(qtbot, page.search, "slr")
+    page.apply_filter()
+    assert page.inflow_proxy.rowCount() == 1
+    page.search.clear()
+    page.identity.setCurrentIndex(0)
+    assert page.tables.currentWidget() is page.view and page.model.rowCount() == before

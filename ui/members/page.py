@@ -16,18 +16,22 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QToolBar,
     QTreeView,
     QVBoxLayout,
 )
 
-from app import audit, members, orgs
+from app import audit, floating_inflow, members, orgs
 from app.changes import MEMBERS, Changes
 from app.errors import AppError, DatabaseError
+from app.floating_services import INFLOW
 from app.members import MemberFilter, MemberInput
 from ui.common import confirm, page_title, ui_settings
 from ui.dues.dialog import open_dues_dialog
+from ui.floating.card import show_card
+from ui.floating.inflow import INFLOW_WIDTHS, EnterOpens, InflowFilter, InflowModel, make_table
 from ui.meetings.dialog import open_meeting_dialog
 from ui.members.dialogs import LeaveDialog
 from ui.members.form import MemberDialog
@@ -37,6 +41,7 @@ from ui.orgs.tree_model import OrgTreeModel
 from ui.page import Page
 from ui.worker import run_with_progress
 
+INFLOW_FILTER = "流入党员（组织关系在外）"
 SEARCH_DELAY_MS = 120
 STATUS_CHOICES = {"在册": ("在册",), "已转出": ("转出",), "已出党": ("出党",), "已死亡": ("死亡",),
                   "全部（含离开台账）": members.STATUSES}
@@ -66,7 +71,9 @@ class MembersPage(Page):
         self.category.addItems(["全部类别", *members.CATEGORIES])
         self.identity = QComboBox()
         self.identity.setObjectName("identityFilter")
-        self.identity.addItems(["全部身份", *members.IDENTITIES])
+        self.identity.addItems(["全部身份", *members.IDENTITIES, INFLOW_FILTER])
+        self.identity.setItemData(self.identity.count() - 1, "组织关系在外、在本社区参加活动的党员：不计入台账的统计，"
+                                  "在流动党员之家中登记", Qt.ItemDataRole.ToolTipRole)
         self.status = QComboBox()
         self.status.setObjectName("statusFilter")
         self.status.addItems(list(STATUS_CHOICES))
@@ -130,9 +137,18 @@ class MembersPage(Page):
         filters.addWidget(self.category)
         filters.addWidget(self.identity)
         filters.addWidget(self.status)
+        # 流入党员 are not ledger members: under their own filter the ledger shows their list instead.
+        self.inflow_model = InflowModel(self)
+        self.inflow_view, self.inflow_proxy = make_table("ledgerInflow", self.inflow_model, INFLOW_WIDTHS,
+                                                         InflowFilter(self))
+        self.inflow_view.doubleClicked.connect(lambda _i: self._open_inflow_card())
+        EnterOpens(self.inflow_view, self._open_inflow_card)
+        self.tables = QStackedWidget()
+        self.tables.addWidget(self.view)
+        self.tables.addWidget(self.inflow_view)
         splitter = QSplitter()
         splitter.addWidget(self.org_view)
-        splitter.addWidget(self.view)
+        splitter.addWidget(self.tables)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([220, 1000])
         header_row = QHBoxLayout()
@@ -162,7 +178,7 @@ class MembersPage(Page):
     # ------------------------------------------------------------ loading
 
     def shows(self, changes: Changes) -> bool:
-        return changes.members or changes.orgs
+        return changes.members or changes.orgs or changes.floating
 
     def reload(self) -> None:
         selected_org = self._selected_org_id()
@@ -186,8 +202,39 @@ class MembersPage(Page):
         return MemberFilter(org_id=org_id, statuses=STATUS_CHOICES[self.status.currentText()], category=category,
                             identity=identity, text=self.search.text(), org_ids=org_ids)
 
+    def showing_inflow(self) -> bool:
+        return self.identity.currentText() == INFLOW_FILTER
+
+    def _load_inflow(self) -> None:
+        """流入党员 hosted in the selected organisation's subtree (all when none is selected)."""
+        org_id = self._selected_org_id()
+        with self.database.read() as session:
+            rows = floating_inflow.list_inflow(session)
+        if org_id is not None:
+            subtree = {org_id, *orgs.descendants(self.nodes, org_id)}
+            rows = [r for r in rows if r.host_org_id in subtree]
+        self.inflow_model.set_rows(rows)
+        self.inflow_proxy.set_text(self.search.text())
+        self.tables.setCurrentWidget(self.inflow_view)
+        self.count_label.setText(f"流入党员 {self.inflow_proxy.rowCount()} 人（组织关系在外，不计入台账统计）")
+        self._update_actions()
+
+    def _open_inflow_card(self) -> None:
+        index = self.inflow_view.currentIndex()
+        if not index.isValid():
+            return
+        row = self.inflow_model.row_at(self.inflow_proxy.mapToSource(index).row())
+        if row is not None:
+            show_card(self.database, INFLOW, row.id, self)
+
     def apply_filter(self) -> None:
         self.search_timer.stop()
+        for box in (self.category, self.status):
+            box.setEnabled(not self.showing_inflow())
+        if self.showing_inflow():
+            self._load_inflow()
+            return
+        self.tables.setCurrentWidget(self.view)
         current = self.selected_id()
         self.model.load(self.current_filter())
         self.count_label.setText(f"共 {self.model.rowCount()} 人")
@@ -225,6 +272,11 @@ class MembersPage(Page):
         if member_id is not None:
             row = self.model.row_of(member_id)
             status = self.model.data(self.model.index(row, Column.STATUS)) if row is not None else None
+        if self.showing_inflow():  # the list is read here; the 流动党员之家 edits it
+            for key, action in self.actions_.items():
+                action.setEnabled(key in ("columns", "template") or (key in ("new", "import") and writable))
+            self.actions_["columns"].setEnabled(False)
+            return
         self.actions_["new"].setEnabled(writable)
         self.actions_["import"].setEnabled(writable)
         self.actions_["edit"].setEnabled(member_id is not None)
