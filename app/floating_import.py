@@ -15,7 +15,8 @@ be corrected and imported again — exactly as the ledger import does.
   registers the return); otherwise a new record is registered (``floating.register_outflow``), and
   returned at once when the row has a 返回日期. A member with a record still open gets no other.
 - 流入 rows register inflow members (``floating_inflow.register_inflow``), and their departure when the
-  row has a 离开日期; a person already listed is refused as a duplicate — an import never edits one.
+  row has a 离开日期; a person already listed is refused as a duplicate — an import never edits one —
+  unless the row says exactly what is stored (an export imported again): then it is unchanged.
 
 openpyxl and python-calamine are imported inside the functions that use them (start-up time).
 """
@@ -404,6 +405,7 @@ class ImportRow:
     departed_on: date | None = None  # 流入: the departure to register
     left_reason: str = ""
     changes: tuple[str, ...] = ()  # what an update changes, for the preview
+    same: bool = False  # 流入: the row says exactly what is stored
 
     @property
     def reason(self) -> str:
@@ -536,6 +538,8 @@ def build_preview(
     for row in rows:
         if row.errors:
             rejected.append(row)
+        elif row.kind == INFLOW and row.same:
+            unchanged.append(row)
         elif row.kind == INFLOW or row.record_id is None:
             to_add.append(row)
         elif row.outflow_changed or row.returned_on is not None:
@@ -753,10 +757,11 @@ def _inflow_rows(session: Session, entries: list[_Entry], today: date, several: 
         return []
     resolver = OrgResolver(session)
     stored: dict[tuple[str, date], str] = {}  # (ID number or name, arrived on) → who, for duplicates
-    for name, number, arrived in session.execute(
-        select(InflowMember.name, InflowMember.id_number, InflowMember.arrived_on)
-    ):
-        stored[(number or name, arrived)] = name
+    stored_values: dict[tuple[str, date], tuple[InflowInput, date | None]] = {}  # for rows that change nothing
+    for person in session.scalars(select(InflowMember)):
+        key = (person.id_number or person.name, person.arrived_on)
+        stored[key] = person.name
+        stored_values[key] = (InflowInput(**{f: getattr(person, f) for f in INFLOW_FIELDS}), person.left_on)
     here_in_sheet: dict[str, str] = {}  # ID number → the row registering someone still here
     arrivals: dict[tuple[str, date], str] = {}
     order = sorted(range(len(entries)), key=lambda i: (entries[i].provided.get("arrived_on") or date.min, i))
@@ -785,6 +790,10 @@ def _inflow_rows(session: Session, entries: list[_Entry], today: date, several: 
         if reason and departed is None:
             errors["departed_on"] = "填写了离开原因，请同时填写离开日期。"
         who = clean.id_number or clean.name
+        if (not errors and clean.arrived_on is not None
+                and stored_values.get((who, clean.arrived_on)) == (clean, departed)):
+            result.append(entry.row(inflow=clean, departed_on=departed, left_reason=reason, same=True))
+            continue  # exported and imported again: nothing to change
         if clean.arrived_on is not None and who and "id_number" not in found:
             key = (who, clean.arrived_on)
             if key in stored:

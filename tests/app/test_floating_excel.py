@@ -375,8 +375,11 @@ def test_inflow_rules(database, ledger, tree, tmp_path):
     assert "填写了离开原因，请同时填写离开日期" in reasons["关羽"]
     assert "来到日期不能晚于今天" in reasons["张飞"]
     apply(database, ready)
-    # Listed now: the same person again is a duplicate.
-    (again,) = preview(database, write_sheet(tmp_path / "j.xlsx", headers, rows[:1], title="流入党员")).rejected
+    # Listed now: the same row again changes nothing; the same person with other details is a duplicate.
+    same = preview(database, write_sheet(tmp_path / "j.xlsx", headers, rows[:1], title="流入党员"))
+    assert ([r.name for r in same.unchanged], same.rejected, same.to_add) == (["曹操"], (), ())
+    changed = [["曹操", CAO_CAO, "2025-03-01", "另一党委", "第一网格党支部", None, None]]
+    (again,) = preview(database, write_sheet(tmp_path / "k.xlsx", headers, changed, title="流入党员")).rejected
     assert "已登记为流入党员“曹操”" in again.reason and "不能重复登记" in again.reason
 
 
@@ -567,9 +570,8 @@ def test_export_then_import_round_trips(database, tree, tmp_path, migrated_templ
         assert (len(ready.to_add), len(ready.rejected)) == (5, 0)
         apply(other, ready)
         assert stored_floating(other) == stored_floating(database)
-        again = preview(other, out)  # and again: the records are unchanged, the inflow members listed already
-        assert len(again.unchanged) == 3 and len(again.rejected) == 2
-        assert all("已经登记过" in r.reason or "不能重复登记" in r.reason for r in again.rejected)
+        again = preview(other, out)  # and again: nothing to change, nothing refused
+        assert len(again.unchanged) == 5 and len(again.rejected) == 0 and not again.to_add
     finally:
         other.close()
 
