@@ -51,7 +51,7 @@ class OutflowColumn(IntEnum):
 
 
 OUTFLOW_HEADERS = ("姓名", "所在党组织", "外出日期", "流向", "原因", "管理方式", "活动证有效期", "联系状态")
-OUTFLOW_WIDTHS = (90, 170, 100, 150, 90, 110, 180, 90)
+OUTFLOW_WIDTHS = (140, 170, 100, 150, 90, 110, 180, 90)
 
 
 class ContactColumn(IntEnum):
@@ -270,10 +270,10 @@ class FloatingPage(Page):
         layout.addWidget(self.toolbar)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.count_label)
-        hint = QLabel("选中一行后按“记录联系”（Ctrl+L）即可登记一次联系；黄色为即将失联，橙色为待联系，红字为失联。")
-        hint.setStyleSheet("color: #777777;")
-        hint.setWordWrap(True)
-        layout.addWidget(hint)
+        self.hint = QLabel("选中一行后按“记录联系”（Ctrl+L）即可登记一次联系；黄色为即将失联，橙色为待联系，红字为失联。")
+        self.hint.setStyleSheet("color: #777777;")
+        self.hint.setWordWrap(True)
+        layout.addWidget(self.hint)
         self._update_actions()
 
     # ------------------------------------------------------------ loading
@@ -295,6 +295,7 @@ class FloatingPage(Page):
         statuses.update({row.member_id: status.status for row, status in waiting})
         self.outflow_model.set_rows(records, statuses, org_names)
         self.contact_model.set_rows(waiting, org_names)
+        self.tabs.setTabText(self.tabs.indexOf(self.outflow_view), f"外出（{len(records)}）" if records else "外出")
         self.tabs.setTabText(self.tabs.indexOf(self.contact_view), f"待联系（{len(waiting)}）" if waiting else "待联系")
         self.count_label.setText(f"外出 {len(records)} 人，待联系 {len(waiting)} 人")
         self.inflow_tab.reload()
@@ -375,7 +376,8 @@ class FloatingPage(Page):
         writable = not self.database.readonly
         row = self.selected_row()
         on_records = self.tabs.currentWidget() in (self.outflow_view, self.contact_view, self.lapse_view)
-        self.toolbar.setVisible(on_records)  # the 流入 and 服务记录 tabs have their own buttons
+        for widget in (self.toolbar, self.count_label, self.hint):
+            widget.setVisible(on_records)  # the 流入 and 服务记录 tabs have their own buttons and counts
         for action in self.actions_.values():
             action.setVisible(on_records)  # and no shortcut acts on a row of a hidden table
         self.actions_["register"].setEnabled(writable)
