@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QTableView,
     QTabWidget,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
 )
 
@@ -24,6 +25,7 @@ from app.floating_services import MEMBER
 from app.members import MemberFilter
 from ui.common import fmt_date, page_title
 from ui.dues.dialog import open_dues_dialog
+from ui.floating import exchange
 from ui.floating.card import show_card
 from ui.floating.dialogs import ContactDialog, LostEventDialog, OutflowDialog, ReturnDialog
 from ui.floating.inflow import InflowTab
@@ -263,6 +265,14 @@ class FloatingPage(Page):
             ("card", "档案卡", "Ctrl+I", self.open_card),
         ))
 
+        self.exchange_button = QToolButton()
+        self.exchange_button.setObjectName("floatingExchange")
+        self.exchange_button.setText("打印与导入导出")
+        self.exchange_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.exchange_button.setMenu(exchange.menu(self, self.exchange_button))
+        self.toolbar.addSeparator()
+        self.toolbar.addWidget(self.exchange_button)
+
         header_row = QVBoxLayout()
         layout = QVBoxLayout(self)
         header_row.addWidget(page_title("流动党员之家"))
@@ -382,6 +392,7 @@ class FloatingPage(Page):
             action.setVisible(on_records)  # and no shortcut acts on a row of a hidden table
         self.actions_["register"].setEnabled(writable)
         self.actions_["meeting"].setEnabled(writable)
+        self.import_action.setEnabled(writable)
         self.actions_["dues"].setEnabled(writable)
         for key in ("edit", "return", "contact", "lost", "service"):
             self.actions_[key].setEnabled(writable and row is not None)
@@ -485,6 +496,11 @@ class FloatingPage(Page):
         row = self.selected_row()
         if row is not None and not self.database.readonly:
             self.services_tab.add_service(member_id=row.member_id)
+
+    def import_roster(self) -> None:
+        changes = exchange.import_roster(self)
+        if changes is not None:
+            self._done(None, changes | FLOATING | MEMBERS)
 
     def record_meeting(self) -> None:
         """组织生活登记: a 流动党员之家活动 or the branch's meeting; the selected member ticked when one is."""
