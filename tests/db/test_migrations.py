@@ -182,3 +182,28 @@ def test_ledger_flags_become_records_to_complete(tmp_path, revision):
         (1, 0, "", 0, None), (2, 1, "广东省 深圳市", 0, None), (3, 0, "", 1, "2025-03-01")
     ]
     assert _rows(path, "SELECT count(*) FROM contact_logs WHERE is_report") == [(0,)]
+
+
+def test_migrated_constraint_names_match_the_models(tmp_path):
+    # compare_metadata does not look at CHECK constraints: a name the migration mangled went unseen
+    import re
+
+    from sqlalchemy import create_engine
+
+    import db.models  # noqa: F401
+    from db.base import Base
+
+    migrated = tmp_path / "migrated.sqlite"
+    open_database(migrated).close()
+    fresh = tmp_path / "fresh.sqlite"
+    engine = create_engine(f"sqlite:///{fresh}")
+    Base.metadata.create_all(engine)
+    engine.dispose()
+
+    def names(path: Path) -> set[str]:
+        found = set()
+        for (sql,) in _rows(path, "SELECT sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL"):
+            found.update(re.findall(r"CONSTRAINT (ck_\w+)", sql))
+        return found
+
+    assert names(migrated) == names(fresh) and "ck_dues_payments_positive_amount" in names(fresh)
