@@ -267,3 +267,11 @@ def test_floating_settings_round_trip_and_refuse_nonsense(tree_database):
         assert floating.management_modes(session) == ("流出地直管", "双向共管")
     errors = errors_of(tree_database, lambda s: floating.save_settings(s, floating.FloatingSettings((" ",), 6, (2, 30))))
     assert set(errors) == {"modes", "warning_months", "report_from"}
+
+
+def test_ids_written_into_sql_are_ints_only():
+    from db.models import ContactLog
+
+    assert "IN (3,5)" in str(floating._in(ContactLog.member_id, [3, 5]).compile())
+    with pytest.raises(ValueError):
+        floating._in(ContactLog.member_id, ["1) OR (1=1"])
