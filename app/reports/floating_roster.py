@@ -111,7 +111,12 @@ def org_labels(session: Session) -> dict[int, str]:
 
 
 def residence_of(building: str, unit: str, address: str) -> str:
-    return " ".join(part.strip() for part in (building, unit, address) if part and part.strip())
+    """楼栋 单元 详细地址, leaving out a 楼栋 or 单元 the address already spells out (offices often type
+    the whole address: 幸福里1号楼1单元404)."""
+    address = (address or "").strip()
+    compact = address.replace(" ", "")
+    parts = [p.strip() for p in (building, unit) if p and p.strip() and p.strip().replace(" ", "") not in compact]
+    return " ".join([*parts, address] if address else parts)
 
 
 def collect(session: Session, today: date, lists: tuple[str, ...] = DEFAULT_LISTS) -> FloatingRosterData:

@@ -298,3 +298,11 @@ def test_cli_prints_the_lists(db_path, database, community, tmp_path):
     nowhere = run_cli("print", "floating", "--db", str(db_path), "--out", str(tmp_path / "没有的文件夹" / "x.pdf"))
     assert nowhere.returncode == 1
     assert "无法保存文件" in nowhere.stderr and "Traceback" not in nowhere.stderr
+
+
+def test_residence_leaves_out_what_the_address_already_says():
+    from app.reports.floating_roster import residence_of
+
+    assert residence_of("1号楼", "1单元", "幸福里1号楼1单元404") == "幸福里1号楼1单元404"
+    assert residence_of("1号楼", "2单元", "404室") == "1号楼 2单元 404室"
+    assert residence_of("3号楼", "", "") == "3号楼"
