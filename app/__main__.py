@@ -119,7 +119,9 @@ def cmd_demo(args) -> int:
     finally:
         database.close()
     print(f"已生成示例社区“{summary.community_name}”：{summary.organizations} 个党组织，"
-          f"{summary.grids} 个网格，{summary.buildings} 个楼栋党小组，{summary.members} 名党员。")
+          f"{summary.grids} 个网格，{summary.buildings} 个楼栋党小组，{summary.members} 名党员；"
+          f"外出流动党员 {summary.floating} 名，流入党员 {summary.inflow} 名，组织生活 {summary.meetings} 次，"
+          f"党费记录 {summary.dues} 条。")
     return 0
 
 
