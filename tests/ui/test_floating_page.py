@@ -252,3 +252,16 @@ def test_workbench_quick_buttons_open_the_dialogs(qtbot, make_window, tree_datab
         workbench.quick_buttons["meeting"].click()
     workbench.quick_buttons["dues"].click()
     assert opened == ["meeting", "dues"]
+
+
+def test_members_without_a_report_this_year_are_marked_after_the_flag_day(page, people, tree_database):
+    from app import settings
+
+    with tree_database.unit_of_work() as session:
+        settings.set_value(session, floating.REPORT_KEY, "01-01")  # flagged from New Year: today is past it
+        floating.add_contact(session, people["王芳"], floating.ContactInput(TODAY, "来信", True, is_report=True))
+    page.reload()
+    reports = {page.outflow_model.data(page.outflow_model.index(r, OutflowColumn.NAME)):
+               page.outflow_model.data(page.outflow_model.index(r, OutflowColumn.REPORT))
+               for r in range(page.outflow_model.rowCount())}
+    assert reports == {"李秀英": "未报告", "王芳": ""}

@@ -50,10 +50,11 @@ class OutflowColumn(IntEnum):
     MODE = 5
     CERTIFICATE = 6
     STATUS = 7
+    REPORT = 8
 
 
-OUTFLOW_HEADERS = ("姓名", "所在党组织", "外出日期", "流向", "原因", "管理方式", "活动证有效期", "联系状态")
-OUTFLOW_WIDTHS = (140, 170, 100, 150, 90, 110, 180, 90)
+OUTFLOW_HEADERS = ("姓名", "所在党组织", "外出日期", "流向", "原因", "管理方式", "活动证有效期", "联系状态", "本年报告")
+OUTFLOW_WIDTHS = (140, 170, 100, 150, 90, 110, 180, 90, 90)
 
 
 class ContactColumn(IntEnum):
@@ -86,10 +87,12 @@ class OutflowModel(QAbstractTableModel):
         self.rows: list[OutflowRow] = []
         self.statuses: dict[int, str] = {}  # member id -> status
         self.org_names: dict[int, str] = {}
+        self.unreported: set[int] | frozenset[int] = frozenset()  # members flagged: no report this year
 
-    def set_rows(self, rows: list[OutflowRow], statuses: dict[int, str], org_names: dict[int, str]) -> None:
+    def set_rows(self, rows: list[OutflowRow], statuses: dict[int, str], org_names: dict[int, str],
+                 unreported: set[int] | frozenset[int] = frozenset()) -> None:
         self.beginResetModel()
-        self.rows, self.statuses, self.org_names = rows, statuses, org_names
+        self.rows, self.statuses, self.org_names, self.unreported = rows, statuses, org_names, unreported
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
@@ -123,6 +126,11 @@ class OutflowModel(QAbstractTableModel):
                 return "活动证已过期"
         if role == Qt.ItemDataRole.ToolTipRole and column is OutflowColumn.NAME and row.incomplete:
             return "登记信息待补全"
+        if column is OutflowColumn.REPORT and row.member_id in self.unreported:
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(RED)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return "本年度尚未向党组织报告情况（每年至少一次）；记录联系时勾选“本人向党组织报告”"
         return _status_role(status, role)
 
     def _text(self, row: OutflowRow, column: OutflowColumn, status: str) -> str:
@@ -142,6 +150,8 @@ class OutflowModel(QAbstractTableModel):
         if column is OutflowColumn.CERTIFICATE:
             text = fmt_date(row.certificate_valid_until)
             return f"{text}（已过期）" if row.certificate_expired else text
+        if column is OutflowColumn.REPORT:
+            return "未报告" if row.member_id in self.unreported else ""
         return status
 
 
@@ -299,11 +309,13 @@ class FloatingPage(Page):
             months = floating.warning_months(session)
             records = floating.open_records(session, today)
             waiting = floating.to_contact(session, today, warning_months=months)
+            unreported = {r.member_id for r in floating.reports_overdue(session, today,
+                                                                        flag_from=floating.report_flag_date(session))}
             org_names = {n.id: n.name for n in orgs.list_tree(session, include_dissolved=True)}
         self.org_names = org_names
         statuses = {row.member_id: NORMAL for row in records if row.member_status == "在册"}
         statuses.update({row.member_id: status.status for row, status in waiting})
-        self.outflow_model.set_rows(records, statuses, org_names)
+        self.outflow_model.set_rows(records, statuses, org_names, unreported)
         self.contact_model.set_rows(waiting, org_names)
         self.tabs.setTabText(self.tabs.indexOf(self.outflow_view), f"外出（{len(records)}）" if records else "外出")
         self.tabs.setTabText(self.tabs.indexOf(self.contact_view), f"待联系（{len(waiting)}）" if waiting else "待联系")
