@@ -3,6 +3,18 @@
 from db.base import Base
 from db.models.audit import ChangeLog
 from db.models.dues import DuesPayment
+from db.models.evaluation import (
+    AnnualNote,
+    DualReport,
+    EvaluationGrade,
+    EvaluationScore,
+    EvaluationYear,
+    MemberDuesBase,
+    RewardDiscipline,
+    StarAdjustment,
+    StarCertificate,
+    VolunteerService,
+)
 from db.models.floating import ContactLog, FloatingRecord, HomeService, InflowMember, LostContactEvent
 from db.models.meetings import Meeting, MeetingAttendee
 from db.models.members import Member, MemberPhoto, MemberSearchKey
@@ -10,7 +22,9 @@ from db.models.orgs import CommitteeMember, Organization
 from db.models.settings import Setting
 
 __all__ = [
-    "Base", "ChangeLog", "CommitteeMember", "ContactLog", "DuesPayment", "FloatingRecord", "HomeService",
+    "AnnualNote", "Base", "ChangeLog", "CommitteeMember", "ContactLog", "DualReport", "DuesPayment",
+    "EvaluationGrade", "EvaluationScore", "EvaluationYear", "MemberDuesBase", "RewardDiscipline", "StarAdjustment", "StarCertificate",
+    "VolunteerService", "FloatingRecord", "HomeService",
     "InflowMember", "LostContactEvent", "Meeting", "MeetingAttendee", "Member", "MemberPhoto", "MemberSearchKey",
     "Organization", "Setting",
 ]

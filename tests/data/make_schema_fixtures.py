@@ -84,5 +84,5 @@ def make(revision: str) -> Path:
 
 
 if __name__ == "__main__":
-    for revision in ("0001", "0002", "0003", "0004"):
+    for revision in ("0001", "0002", "0003", "0004", "0005"):
         print(make(revision))
