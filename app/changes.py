@@ -14,6 +14,7 @@ class Changes:
     floating: bool = False  # floating records, contact log, inflow members, home services (流动党员之家)
     meetings: bool = False  # 组织生活 and their attendance
     dues: bool = False  # 党费 payments
+    evaluation: bool = False  # the year's record and the evaluation (年度记实, 民主评议, 星级评定)
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(**{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)})
@@ -25,9 +26,11 @@ class Changes:
 
 ORGS = Changes(orgs=True)
 MEMBERS = Changes(members=True)
-EVERYTHING = Changes(orgs=True, members=True, settings=True, backups=True, floating=True, meetings=True, dues=True)
+EVERYTHING = Changes(orgs=True, members=True, settings=True, backups=True, floating=True, meetings=True, dues=True,
+                    evaluation=True)
 SETTINGS = Changes(settings=True)
 BACKUPS = Changes(backups=True)
 FLOATING = Changes(floating=True)
 MEETINGS = Changes(meetings=True)
 DUES = Changes(dues=True)
+EVALUATION = Changes(evaluation=True)
