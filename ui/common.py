@@ -86,3 +86,17 @@ def confirm(parent: QWidget | None, title: str, message: str, ok_text: str = "ç¡
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
     box.exec()
     return box.clickedButton() is ok
+
+
+def camel(name: str) -> str:
+    """A field name as an objectName: ``destination_city`` â†’ ``destinationCity``."""
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def to_date(qdate: QDate) -> date:
+    return date(qdate.year(), qdate.month(), qdate.day())
+
+
+def to_qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)

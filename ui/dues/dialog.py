@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -35,7 +35,7 @@ from app.dates import add_months
 from app.dues import AMOUNT_FIELD, PLACES, DuesInput, PaymentRow, format_fen, month_label, parse_yuan
 from app.errors import AppError, DatabaseError, ValidationError
 from app.members import MemberFilter
-from ui.common import error_label, fmt_date, section_title, show_error_on
+from ui.common import camel, error_label, fmt_date, section_title, show_error_on, to_date, to_qdate
 
 Index = QModelIndex | QPersistentModelIndex
 ACTION = "党费登记"
@@ -51,17 +51,7 @@ PaymentsLoader = Callable[[int], list[PaymentRow]]
 DuesSaver = Callable[[DuesInput], Changes]
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
 
-
-def _to_date(qdate: QDate) -> date:
-    return date(qdate.year(), qdate.month(), qdate.day())
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 class PaymentColumn(IntEnum):
@@ -127,15 +117,15 @@ class MonthEdit(QDateEdit):
     """A year-month picker: shows 2026-11, holds the first day of the month."""
 
     def __init__(self, month: date, parent: QWidget | None = None) -> None:
-        super().__init__(_qdate(month.replace(day=1)), parent)
+        super().__init__(to_qdate(month.replace(day=1)), parent)
         self.setCalendarPopup(True)
         self.setDisplayFormat("yyyy-MM")
 
     def value(self) -> date:
-        return _to_date(self.date()).replace(day=1)
+        return to_date(self.date()).replace(day=1)
 
     def set_value(self, month: date) -> None:
-        self.setDate(_qdate(month.replace(day=1)))
+        self.setDate(to_qdate(month.replace(day=1)))
 
 
 class DuesDialog(QDialog):
@@ -185,7 +175,7 @@ class DuesDialog(QDialog):
                 box.addWidget(widget)
             else:
                 box.addLayout(widget)
-            self.errors[name] = error_label(f"{_camel(name)}Error")
+            self.errors[name] = error_label(f"{camel(name)}Error")
             box.addWidget(self.errors[name])
             form.addRow(label, box)
 
@@ -237,11 +227,11 @@ class DuesDialog(QDialog):
         amount_row.addSpacing(8)
         amount_row.addWidget(self.total, 2)
         row("每月金额（元）*", amount_row, AMOUNT_FIELD)
-        self.paid_on = QDateEdit(_qdate(self.today))
+        self.paid_on = QDateEdit(to_qdate(self.today))
         self.paid_on.setObjectName("paidOn")
         self.paid_on.setCalendarPopup(True)
         self.paid_on.setDisplayFormat("yyyy-MM-dd")
-        self.paid_on.setMaximumDate(_qdate(self.today))
+        self.paid_on.setMaximumDate(to_qdate(self.today))
         row("缴纳日期 *", self.paid_on, "paid_on")
         self.paid_at = QComboBox()
         self.paid_at.setObjectName("paidAt")
@@ -383,7 +373,7 @@ class DuesDialog(QDialog):
     def value(self) -> DuesInput:
         return DuesInput(member_id=self.selected_member(), first_month=self.first_month.value(),
                          last_month=self.last_month.value(), amount_fen_per_month=self.amount_fen()[0],
-                         paid_on=_to_date(self.paid_on.date()), paid_at=self.paid_at.currentText(),
+                         paid_on=to_date(self.paid_on.date()), paid_at=self.paid_at.currentText(),
                          note=self.note.text())
 
     def _update_total(self, data: DuesInput, amount_error: str | None) -> None:

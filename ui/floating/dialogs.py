@@ -32,7 +32,7 @@ from app.floating import (
     ContactInput,
     OutflowInput,
 )
-from ui.common import OptionalDateEdit, error_label, show_error_on
+from ui.common import OptionalDateEdit, camel, error_label, show_error_on, to_date
 
 # (member_id or None, input) -> (errors by field, cleaned input)
 OutflowValidator = Callable[[int | None, OutflowInput], tuple[dict[str, str], OutflowInput]]
@@ -55,13 +55,6 @@ _DATE_FIELDS = (
 )
 
 
-def _to_date(qdate: QDate) -> date:
-    return date(qdate.year(), qdate.month(), qdate.day())
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 class OutflowDialog(QDialog):
@@ -89,7 +82,7 @@ class OutflowDialog(QDialog):
             box.setContentsMargins(0, 0, 0, 0)
             box.setSpacing(2)
             box.addWidget(widget)
-            self.errors[name] = error_label(f"{_camel(name)}Error")
+            self.errors[name] = error_label(f"{camel(name)}Error")
             box.addWidget(self.errors[name])
             form.addRow(label, box)
 
@@ -176,13 +169,13 @@ class OutflowDialog(QDialog):
 
     def _line(self, name: str, hint: str) -> QLineEdit:
         edit = QLineEdit()
-        edit.setObjectName(_camel(name))
+        edit.setObjectName(camel(name))
         edit.setPlaceholderText(hint)
         return edit
 
     def _date(self, name: str) -> OptionalDateEdit:
         edit = OptionalDateEdit()
-        edit.setObjectName(_camel(name))
+        edit.setObjectName(camel(name))
         return edit
 
     # ------------------------------------------------------------ member
@@ -274,7 +267,7 @@ class ReturnDialog(QDialog):
         layout.addWidget(self.buttons)
 
     def value(self) -> date:
-        return _to_date(self.on.date())
+        return to_date(self.on.date())
 
 
 class ContactDialog(QDialog):
@@ -326,7 +319,7 @@ class ContactDialog(QDialog):
             self.report.setChecked(False)
 
     def value(self) -> ContactInput:
-        return ContactInput(contacted_on=_to_date(self.on.date()), channel=self.channel.currentText(),
+        return ContactInput(contacted_on=to_date(self.on.date()), channel=self.channel.currentText(),
                             reached=self.reached.isChecked(), summary=self.summary.toPlainText(),
                             is_report=self.report.isChecked())
 
@@ -406,5 +399,5 @@ class LostEventDialog(QDialog):
         self.ok.setEnabled(not missing and self.kind.count() > 0)
 
     def value(self) -> tuple[str, date, str]:
-        return self.kind.currentText(), _to_date(self.on.date()), self.note.toPlainText()
+        return self.kind.currentText(), to_date(self.on.date()), self.note.toPlainText()
 

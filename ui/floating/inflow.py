@@ -51,7 +51,7 @@ from app.errors import AppError, DatabaseError
 from app.floating_inflow import CERTIFICATE_KINDS, InflowInput, InflowRow
 from app.floating_services import INFLOW
 from app.members import CATEGORIES, SEXES
-from ui.common import OptionalDateEdit, error_label, fmt_date, show_error_on
+from ui.common import OptionalDateEdit, camel, error_label, fmt_date, show_error_on
 
 Index = QModelIndex | QPersistentModelIndex
 SortRole = Qt.ItemDataRole.UserRole + 2
@@ -484,10 +484,6 @@ class InflowTab(ActionTab):
 
 # ---------------------------------------------------------------- dialogs
 
-
-def camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 def _combo(name: str, items: Sequence[tuple[str, object]]) -> QComboBox:

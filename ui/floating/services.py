@@ -26,14 +26,13 @@ from PySide6.QtWidgets import (
 
 from app import floating_services
 from app.floating_services import SERVICE_KINDS, Person, ServiceInput, ServiceRow
-from ui.common import confirm, error_label, fmt_date, show_error_on
+from ui.common import camel, confirm, error_label, fmt_date, show_error_on
 from ui.floating.inflow import (
     ActionTab,
     EnterOpens,
     Index,
     RowsModel,
     SortRole,
-    camel,
     grow_to_fit,
     make_table,
 )

@@ -10,7 +10,6 @@ from datetime import date
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QDate,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -39,7 +38,7 @@ from app import meetings, members, orgs
 from app.changes import Changes
 from app.errors import AppError, DatabaseError, ValidationError
 from app.meetings import INFLOW, MEETING_KINDS, MEMBER, Candidate, MeetingInput
-from ui.common import error_label, show_error_on, ui_settings
+from ui.common import camel, error_label, show_error_on, to_date, to_qdate, ui_settings
 
 Index = QModelIndex | QPersistentModelIndex
 Key = tuple[str, int]  # (MEMBER or INFLOW, id)
@@ -53,17 +52,7 @@ LAST_ORG_KEY = "meetings/last_org"
 ACTION = "组织生活登记"
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
 
-
-def _to_date(qdate: QDate) -> date:
-    return date(qdate.year(), qdate.month(), qdate.day())
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 class AttendeeModel(QAbstractListModel):
@@ -190,11 +179,11 @@ class MeetingDialog(QDialog):
         self.org.setObjectName("org")
         for choice_id, name, depth in org_choices:
             self.org.addItem("　" * depth + name, choice_id)
-        self.held_on = QDateEdit(_qdate(self.today))
+        self.held_on = QDateEdit(to_qdate(self.today))
         self.held_on.setObjectName("heldOn")
         self.held_on.setCalendarPopup(True)
         self.held_on.setDisplayFormat("yyyy-MM-dd")
-        self.held_on.setMaximumDate(_qdate(self.today))
+        self.held_on.setMaximumDate(to_qdate(self.today))
         self.kind = QComboBox()
         self.kind.setObjectName("kind")
         self.kind.addItems(list(MEETING_KINDS))
@@ -304,7 +293,7 @@ class MeetingDialog(QDialog):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
         column.addWidget(widget)
-        self.errors[name] = error_label(f"{_camel(name)}Error")
+        self.errors[name] = error_label(f"{camel(name)}Error")
         column.addWidget(self.errors[name])
         return box
 
@@ -312,7 +301,7 @@ class MeetingDialog(QDialog):
         index = self.org.findData(data.org_id)
         self.org.setCurrentIndex(max(index, 0))
         if data.held_on is not None:
-            self.held_on.setDate(_qdate(data.held_on))
+            self.held_on.setDate(to_qdate(data.held_on))
         if data.kind in MEETING_KINDS:
             self.kind.setCurrentText(data.kind)
         self.topic.setText(data.topic)
@@ -326,7 +315,7 @@ class MeetingDialog(QDialog):
 
     def reload_candidates(self) -> None:
         org_id = self.selected_org()
-        rows = self.find_candidates(org_id, _to_date(self.held_on.date())) if org_id is not None else []
+        rows = self.find_candidates(org_id, to_date(self.held_on.date())) if org_id is not None else []
         self.model.set_candidates(rows)  # emits checked_changed: revalidates
 
     def check_visible(self, checked: bool) -> None:
@@ -343,7 +332,7 @@ class MeetingDialog(QDialog):
     # ------------------------------------------------------------ values
 
     def value(self) -> MeetingInput:
-        return MeetingInput(org_id=self.selected_org(), held_on=_to_date(self.held_on.date()),
+        return MeetingInput(org_id=self.selected_org(), held_on=to_date(self.held_on.date()),
                             kind=self.kind.currentText(), topic=self.topic.text(), place=self.place.text(),
                             note=self.note.toPlainText())
 
