@@ -184,10 +184,33 @@ SHOWN_REJECTIONS = 20
 
 def cmd_import(args) -> int:
     """Exit 0 when every row was imported, 1 when some were rejected (report written), 2 when the file
-    could not be read or the database not written (then nothing was written)."""
+    could not be read or the database not written (then nothing was written). ``members`` and
+    ``floating`` share the reading, the report and the exit codes; only the module and its options differ."""
     if args.what == "floating":
-        return _import_floating(args)
-    from app import members_import
+        from app import floating_import as module
+
+        def run(database, preview, report, _extra):
+            if args.dry_run:
+                return module.dry_run(preview, report_path=report)
+            return module.apply(database, preview, report_path=report)
+
+        return _run_import(args, module, lambda session: None, run)
+    from app import members_import as module
+
+    def parent(session):
+        return _import_parent(session, args.parent) if args.create_orgs else None
+
+    def run_members(database, preview, report, parent_id):
+        if args.dry_run:
+            return module.dry_run(preview, create_missing=args.create_orgs, report_path=report)
+        return module.apply(database, preview, create_missing_under=parent_id, report_path=report)
+
+    return _run_import(args, module, parent, run_members)
+
+
+def _run_import(args, module, prepare, run) -> int:
+    """Read the first sheet (or ``--sheet``), preview, then apply or dry-run; print what happened.
+    ``prepare(session)`` returns an extra value passed on to ``run`` (members: the parent organisation)."""
     from app.database import open_app_database
     from app.errors import AppError, DatabaseError
 
@@ -196,71 +219,28 @@ def cmd_import(args) -> int:
         notes = []
         sheet = None if args.sheet == "all" else args.sheet
         if args.sheet is None:
-            names = members_import.sheet_names(source)
+            names = module.sheet_names(source)
             sheet = names[0]
             if len(names) > 1:
                 notes.append(f"工作簿有 {len(names)} 个工作表，只导入了第一个“{sheet}”；全部导入请加 --sheet all。")
         database = open_app_database(_db_target(args.db))
         try:
             with database.read() as session:
-                preview = members_import.preview(session, source, sheet=sheet)
-                parent_id = _import_parent(session, args.parent) if args.create_orgs else None
-            report = Path(args.report) if args.report else members_import.default_report_path(source)
-            if args.dry_run:
-                result = members_import.dry_run(preview, create_missing=args.create_orgs, report_path=report)
-            else:
-                result = members_import.apply(database, preview, create_missing_under=parent_id, report_path=report)
+                preview = module.preview(session, source, sheet=sheet)
+                extra = prepare(session)
+            report = Path(args.report) if args.report else module.default_report_path(source)
+            result = run(database, preview, report, extra)
         finally:
             database.close()
     except (AppError, DatabaseError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         print("未写入任何数据。", file=sys.stderr)
         return IMPORT_NOTHING_WRITTEN
-    for note in (*notes, *preview.notes, *preview.skipped_sheets):
+    for note in (*notes, *getattr(preview, "notes", ()), *preview.skipped_sheets):
         print(note)
     print(("试运行，未写入数据库：" if args.dry_run else "") + result.summary())
-    for path in result.created_orgs:
+    for path in getattr(result, "created_orgs", ()):
         print(f"新建党组织：{path}")
-    for row in result.rejected_rows[:SHOWN_REJECTIONS]:
-        print(f"  {row.where} {row.name}：{row.reason}")
-    if len(result.rejected_rows) > SHOWN_REJECTIONS:
-        print(f"  ……另有 {len(result.rejected_rows) - SHOWN_REJECTIONS} 行，见错误报告。")
-    return IMPORT_SOME_REJECTED if result.rejected else IMPORT_ALL_DONE
-
-
-def _import_floating(args) -> int:
-    """``import floating``: the same sheets, report and exit codes as ``import members``."""
-    from app import floating_import
-    from app.database import open_app_database
-    from app.errors import AppError, DatabaseError
-
-    source = Path(args.file)
-    try:
-        notes = []
-        sheet = None if args.sheet == "all" else args.sheet
-        if args.sheet is None:
-            names = floating_import.sheet_names(source)
-            sheet = names[0]
-            if len(names) > 1:
-                notes.append(f"工作簿有 {len(names)} 个工作表，只导入了第一个“{sheet}”；全部导入请加 --sheet all。")
-        database = open_app_database(_db_target(args.db))
-        try:
-            with database.read() as session:
-                preview = floating_import.preview(session, source, sheet=sheet)
-            report = Path(args.report) if args.report else floating_import.default_report_path(source)
-            if args.dry_run:
-                result = floating_import.dry_run(preview, report_path=report)
-            else:
-                result = floating_import.apply(database, preview, report_path=report)
-        finally:
-            database.close()
-    except (AppError, DatabaseError) as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        print("未写入任何数据。", file=sys.stderr)
-        return IMPORT_NOTHING_WRITTEN
-    for note in (*notes, *preview.skipped_sheets):
-        print(note)
-    print(("试运行，未写入数据库：" if args.dry_run else "") + result.summary())
     for row in result.rejected_rows[:SHOWN_REJECTIONS]:
         print(f"  {row.where} {row.name}：{row.reason}")
     if len(result.rejected_rows) > SHOWN_REJECTIONS:
