@@ -211,7 +211,7 @@ def test_page_has_the_five_tabs_and_the_toolbar_follows_them(page, people):
 
 def test_member_card_opens_from_the_selected_row(page, people, monkeypatch):
     opened = []
-    monkeypatch.setattr("ui.floating.page.show_card", lambda db, kind, pid, parent: opened.append((kind, pid)))
+    monkeypatch.setattr("ui.floating.card.show_card", lambda db, kind, pid, parent: opened.append((kind, pid)))
     page.outflow_view.selectRow(0)
     page.actions_["card"].trigger()
     assert opened == [("member", people["李秀英"])]
@@ -226,13 +226,14 @@ def test_a_service_for_the_selected_outflow_member(page, people, monkeypatch):
 
 
 def test_meeting_and_dues_dialogs_start_from_the_selected_member(page, people, monkeypatch):
-    import ui.floating.page as floating_page
+    import ui.dues.dialog
+    import ui.meetings.dialog
     from app.changes import DUES, MEETINGS
 
     asked = []
-    monkeypatch.setattr(floating_page, "open_meeting_dialog",
+    monkeypatch.setattr(ui.meetings.dialog, "open_meeting_dialog",
                         lambda parent, db, preselect_member_ids: asked.append(tuple(preselect_member_ids)) or MEETINGS)
-    monkeypatch.setattr(floating_page, "open_dues_dialog", lambda parent, db, member_id: asked.append(member_id) or DUES)
+    monkeypatch.setattr(ui.dues.dialog, "open_dues_dialog", lambda parent, db, member_id: asked.append(member_id) or DUES)
     page.outflow_view.selectRow(0)
     page.actions_["meeting"].trigger()
     page.actions_["dues"].trigger()
@@ -240,14 +241,15 @@ def test_meeting_and_dues_dialogs_start_from_the_selected_member(page, people, m
 
 
 def test_workbench_quick_buttons_open_the_dialogs(qtbot, make_window, tree_database, monkeypatch):
-    import ui.workbench.page as workbench_page
+    import ui.dues.dialog
+    import ui.meetings.dialog
     from app.changes import MEETINGS
 
     window = make_window(tree_database, page="workbench")
     workbench = window.pages["workbench"]
     opened = []
-    monkeypatch.setattr(workbench_page, "open_meeting_dialog", lambda parent, db: opened.append("meeting") or MEETINGS)
-    monkeypatch.setattr(workbench_page, "open_dues_dialog", lambda parent, db: opened.append("dues"))
+    monkeypatch.setattr(ui.meetings.dialog, "open_meeting_dialog", lambda parent, db: opened.append("meeting") or MEETINGS)
+    monkeypatch.setattr(ui.dues.dialog, "open_dues_dialog", lambda parent, db: opened.append("dues"))
     with qtbot.waitSignal(workbench.changed):
         workbench.quick_buttons["meeting"].click()
     workbench.quick_buttons["dues"].click()

@@ -282,12 +282,13 @@ def test_floating_and_lost_flags_show_read_only_in_the_form(qtbot, page, people,
 
 
 def test_the_form_reaches_the_meeting_and_dues_dialogs(qtbot, page, people, monkeypatch):
-    import ui.members.page as members_page
+    import ui.dues.dialog
+    import ui.meetings.dialog
     from app.changes import DUES
 
     asked = []
-    monkeypatch.setattr(members_page, "open_dues_dialog", lambda parent, db, member_id: asked.append(member_id) or DUES)
-    monkeypatch.setattr(members_page, "open_meeting_dialog",
+    monkeypatch.setattr(ui.dues.dialog, "open_dues_dialog", lambda parent, db, member_id: asked.append(member_id) or DUES)
+    monkeypatch.setattr(ui.meetings.dialog, "open_meeting_dialog",
                         lambda parent, db, preselect_member_ids: asked.append(tuple(preselect_member_ids)))
     assert page.select_member(people["赵敏"])
 
@@ -313,9 +314,9 @@ def test_inflow_members_show_only_under_their_own_filter(qtbot, page, people, tr
     before = page.model.rowCount()
     # not in the ledger's list
     assert "孙流入" not in [page.model.data(page.model.index(r, Column.NAME)) for r in range(before)]
-    QAbstractItemModelTester(page.inflow_proxy, QAbstractItemModelTester.FailureReportingMode.Fatal)
     # WHEN the user picks their filter
     page.identity.setCurrentText("流入党员（组织关系在外）")
+    QAbstractItemModelTester(page.inflow_proxy, QAbstractItemModelTester.FailureReportingMode.Fatal)
     # THEN their list shows instead, counted apart, and member actions are off
     assert page.tables.currentWidget() is page.inflow_view
     assert page.inflow_proxy.rowCount() == 1

@@ -16,22 +16,17 @@ from PySide6.QtWidgets import (
     QToolBar,
     QToolButton,
     QVBoxLayout,
+    QWidget,
 )
 
 from app import floating, members, orgs
 from app.changes import FLOATING, MEMBERS, Changes
 from app.floating import LOST, NORMAL, SOON, TO_CONTACT, ContactStatus, OutflowInput, OutflowRow
-from app.floating_services import MEMBER
 from app.members import MemberFilter
 from ui.common import fmt_date, page_title
-from ui.dues.dialog import open_dues_dialog
 from ui.floating import exchange
-from ui.floating.card import show_card
 from ui.floating.dialogs import ContactDialog, LostEventDialog, OutflowDialog, ReturnDialog
-from ui.floating.inflow import InflowTab
 from ui.floating.lapse import LAPSE_WIDTHS, LapseModel
-from ui.floating.services import ServicesTab
-from ui.meetings.dialog import open_meeting_dialog
 from ui.page import Page
 
 Index = QModelIndex | QPersistentModelIndex
@@ -236,8 +231,10 @@ class FloatingPage(Page):
         self.outflow_view = _table("outflowTable", self.outflow_model, OUTFLOW_WIDTHS)
         self.contact_view = _table("toContactTable", self.contact_model, CONTACT_WIDTHS)
         self.lapse_view = _table("lapseTable", self.lapse_model, LAPSE_WIDTHS)
-        self.inflow_tab = InflowTab(lambda: self.database, self)
-        self.services_tab = ServicesTab(lambda: self.database, self)
+        # The 流入 and 服务记录 tabs are built when the page first loads (their modules cost start-up time
+        # the 工作台 does not need); until then two empty placeholders hold their places.
+        self.inflow_tab: QWidget = QWidget()
+        self.services_tab: QWidget = QWidget()
         self.tabs = QTabWidget()
         self.tabs.setObjectName("floatingTabs")
         self.tabs.addTab(self.outflow_view, "外出")
@@ -245,10 +242,7 @@ class FloatingPage(Page):
         self.tabs.addTab(self.contact_view, "待联系")
         self.tabs.addTab(self.services_tab, "服务记录")
         self.tabs.addTab(self.lapse_view, "脱党预警")
-        for tab in (self.inflow_tab, self.services_tab):
-            tab.changed.connect(self.changed.emit)  # the tab has reloaded itself
-            tab.card_requested.connect(self.show_card)
-        self.inflow_tab.changed.connect(lambda _c: self.services_tab.reload())  # renamed people show in services
+        self._tabs_built = False
         self.tabs.setTabToolTip(self.tabs.indexOf(self.lapse_view),
                                 "连续六个月未参加组织生活或未交纳党费的党员（党章第九条），含未外出的党员")
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -302,7 +296,30 @@ class FloatingPage(Page):
         return changes.floating or changes.members or changes.orgs or changes.meetings or changes.dues \
             or changes.settings
 
+    def _build_tabs(self) -> None:
+        from ui.floating.inflow import InflowTab
+        from ui.floating.services import ServicesTab
+
+        self._tabs_built = True
+        current = self.tabs.currentIndex()
+        self.tabs.blockSignals(True)
+        for attribute, tab in (("inflow_tab", InflowTab(lambda: self.database, self)),
+                               ("services_tab", ServicesTab(lambda: self.database, self))):
+            index = self.tabs.indexOf(getattr(self, attribute))
+            text = self.tabs.tabText(index)
+            self.tabs.removeTab(index)
+            getattr(self, attribute).deleteLater()
+            self.tabs.insertTab(index, tab, text)
+            setattr(self, attribute, tab)
+            tab.changed.connect(self.changed.emit)  # the tab has reloaded itself
+            tab.card_requested.connect(self.show_card)
+        self.inflow_tab.changed.connect(lambda _c: self.services_tab.reload())  # renamed people show in services
+        self.tabs.setCurrentIndex(current)
+        self.tabs.blockSignals(False)
+
     def reload(self) -> None:
+        if not self._tabs_built:
+            self._build_tabs()
         today = date.today()
         keep = self.selected_row()
         with self.database.read() as session:
@@ -497,12 +514,14 @@ class FloatingPage(Page):
             self._done(row.record_id, FLOATING)
 
     def show_card(self, kind: str, person_id: int) -> None:
+        from ui.floating.card import show_card
+
         show_card(self.database, kind, person_id, self)
 
     def open_card(self) -> None:
         member_id = self._selected_member()
         if member_id is not None:
-            self.show_card(MEMBER, member_id)
+            self.show_card("member", member_id)  # app.floating_services.MEMBER
 
     def add_service(self) -> None:
         row = self.selected_row()
@@ -517,12 +536,16 @@ class FloatingPage(Page):
     def record_meeting(self) -> None:
         """组织生活登记: a 流动党员之家活动 or the branch's meeting; the selected member ticked when one is."""
         member_id = self._selected_member()
+        from ui.meetings.dialog import open_meeting_dialog
+
         changes = open_meeting_dialog(self, self.database,
                                       preselect_member_ids=(member_id,) if member_id is not None else ())
         if changes is not None:
             self._done(None, changes)
 
     def record_dues(self) -> None:
+        from ui.dues.dialog import open_dues_dialog
+
         changes = open_dues_dialog(self, self.database, member_id=self._selected_member())
         if changes is not None:
             self._done(None, changes)

@@ -26,13 +26,8 @@ from PySide6.QtWidgets import (
 from app import audit, floating_inflow, members, orgs
 from app.changes import MEMBERS, Changes
 from app.errors import AppError, DatabaseError
-from app.floating_services import INFLOW
 from app.members import MemberFilter, MemberInput
 from ui.common import confirm, page_title, ui_settings
-from ui.dues.dialog import open_dues_dialog
-from ui.floating.card import show_card
-from ui.floating.inflow import INFLOW_WIDTHS, EnterOpens, InflowFilter, InflowModel, make_table
-from ui.meetings.dialog import open_meeting_dialog
 from ui.members.dialogs import LeaveDialog
 from ui.members.form import MemberDialog
 from ui.members.import_dialog import ImportDialog
@@ -137,15 +132,11 @@ class MembersPage(Page):
         filters.addWidget(self.category)
         filters.addWidget(self.identity)
         filters.addWidget(self.status)
-        # 流入党员 are not ledger members: under their own filter the ledger shows their list instead.
-        self.inflow_model = InflowModel(self)
-        self.inflow_view, self.inflow_proxy = make_table("ledgerInflow", self.inflow_model, INFLOW_WIDTHS,
-                                                         InflowFilter(self))
-        self.inflow_view.doubleClicked.connect(lambda _i: self._open_inflow_card())
-        EnterOpens(self.inflow_view, self._open_inflow_card)
+        # 流入党员 are not ledger members: under their own filter the ledger shows their list instead
+        # (built the first time that filter is chosen).
+        self.inflow_view = None
         self.tables = QStackedWidget()
         self.tables.addWidget(self.view)
-        self.tables.addWidget(self.inflow_view)
         splitter = QSplitter()
         splitter.addWidget(self.org_view)
         splitter.addWidget(self.tables)
@@ -205,8 +196,21 @@ class MembersPage(Page):
     def showing_inflow(self) -> bool:
         return self.identity.currentText() == INFLOW_FILTER
 
+    def _ensure_inflow_view(self) -> None:
+        if self.inflow_view is not None:
+            return
+        from ui.floating.inflow import INFLOW_WIDTHS, EnterOpens, InflowFilter, InflowModel, make_table
+
+        self.inflow_model = InflowModel(self)
+        self.inflow_view, self.inflow_proxy = make_table("ledgerInflow", self.inflow_model, INFLOW_WIDTHS,
+                                                         InflowFilter(self))
+        self.inflow_view.doubleClicked.connect(lambda _i: self._open_inflow_card())
+        EnterOpens(self.inflow_view, self._open_inflow_card)
+        self.tables.addWidget(self.inflow_view)
+
     def _load_inflow(self) -> None:
         """流入党员 hosted in the selected organisation's subtree (all when none is selected)."""
+        self._ensure_inflow_view()
         org_id = self._selected_org_id()
         with self.database.read() as session:
             rows = floating_inflow.list_inflow(session)
@@ -225,7 +229,9 @@ class MembersPage(Page):
             return
         row = self.inflow_model.row_at(self.inflow_proxy.mapToSource(index).row())
         if row is not None:
-            show_card(self.database, INFLOW, row.id, self)
+            from ui.floating.card import show_card
+
+            show_card(self.database, "inflow", row.id, self)  # app.floating_services.INFLOW
 
     def apply_filter(self) -> None:
         self.search_timer.stop()
@@ -383,6 +389,9 @@ class MembersPage(Page):
         dialog = MemberDialog(self._validator(member_id), self.nodes, record=record, photo=photo, history=history,
                               parent=self)
         if not self.database.readonly and record.status == "在册":
+            from ui.dues.dialog import open_dues_dialog
+            from ui.meetings.dialog import open_meeting_dialog
+
             dialog.add_action_button("memberMeeting", "组织生活登记…", lambda: self._record_for(
                 dialog, open_meeting_dialog(dialog, self.database, preselect_member_ids=(member_id,))))
             dialog.add_action_button("memberDues", "党费登记…", lambda: self._record_for(

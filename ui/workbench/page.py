@@ -22,8 +22,6 @@ from PySide6.QtWidgets import (
 from app import workbench
 from app.changes import Changes
 from ui.common import page_title, section_title
-from ui.dues.dialog import open_dues_dialog
-from ui.meetings.dialog import open_meeting_dialog
 from ui.page import Page
 
 LEVEL_COLOURS = {0: QColor("#c0392b"), 1: QColor("#b9770e"), 2: QColor("#555555")}
@@ -142,12 +140,16 @@ class WorkbenchPage(Page):
             self.attention.addItem(item)
 
     def record_meeting(self) -> None:
+        from ui.meetings.dialog import open_meeting_dialog
+
         changes = open_meeting_dialog(self, self.database)
         if changes is not None:
             self.changed.emit(changes)
             self.reload()
 
     def record_dues(self) -> None:
+        from ui.dues.dialog import open_dues_dialog
+
         changes = open_dues_dialog(self, self.database)
         if changes is not None:
             self.changed.emit(changes)
