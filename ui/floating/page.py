@@ -49,7 +49,7 @@ class OutflowColumn(IntEnum):
 
 
 OUTFLOW_HEADERS = ("姓名", "所在党组织", "外出日期", "流向", "原因", "管理方式", "活动证有效期", "联系状态", "本年报告")
-OUTFLOW_WIDTHS = (140, 170, 100, 150, 90, 110, 180, 90, 90)
+OUTFLOW_WIDTHS = (130, 150, 96, 130, 80, 100, 150, 80, 80)
 
 
 class ContactColumn(IntEnum):
