@@ -61,8 +61,17 @@ def floating_attention(session: Session, today: date, org_names: dict[int, str])
 
     lines: list[Attention] = []
     listed = floating.to_contact(session, today, warning_months=floating.warning_months(session))
+    confirmed = {member_id: (day, standing) for member_id, day, standing in session.execute(
+        select(Member.id, Member.lost_contact_on, Member.standing).where(Member.lost_contact.is_(True)))}
     for row, status in listed[:LISTED_CONTACTS]:
         where = org_names.get(row.org_id, "")
+        if row.member_id in confirmed:  # already established: say where the case stands, not what to do first
+            day, standing = confirmed[row.member_id]
+            text = (f"流动党员{row.name}（{where}）已于 {day:%Y-%m-%d} 确认失联"
+                    + ("，党籍已停止" if standing == floating.STOP_STANDING else "，可视情况停止党籍")
+                    + "；找到后请在流动党员之家“重新纳入管理”。")
+            lines.append(Attention(text, 1, "floating", member_id=row.member_id))
+            continue
         if status.status == floating.SOON:
             text = f"流动党员{row.name}（{where}）即将失联：{status.reason}。"
         elif status.status == floating.LOST:

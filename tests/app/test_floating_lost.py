@@ -275,3 +275,18 @@ def test_ids_written_into_sql_are_ints_only():
     assert "IN (3,5)" in str(floating._in(ContactLog.member_id, [3, 5]).compile())
     with pytest.raises(ValueError):
         floating._in(ContactLog.member_id, ["1) OR (1=1"])
+
+
+def test_workbench_says_where_an_established_case_stands(tree_database, member):
+    from app import workbench
+
+    register(tree_database, member)
+    contact(tree_database, member, date(2026, 10, 8), reached=False)
+    event(tree_database, member, "确认失联", date(2026, 11, 1))
+    with tree_database.read() as session:
+        (line,) = [a for a in workbench.summary(session, TODAY).attention if a.member_id == member]
+    assert line.level == 1 and "已于 2026-11-01 确认失联，可视情况停止党籍" in line.text
+    event(tree_database, member, "停止党籍", date(2026, 11, 2))
+    with tree_database.read() as session:
+        (line,) = [a for a in workbench.summary(session, TODAY).attention if a.member_id == member]
+    assert "党籍已停止" in line.text and "重新纳入管理" in line.text
