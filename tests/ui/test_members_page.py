@@ -328,3 +328,20 @@ def test_inflow_members_show_only_under_their_own_filter(qtbot, page, people, tr
     page.search.clear()
     page.identity.setCurrentIndex(0)
     assert page.tables.currentWidget() is page.view and page.model.rowCount() == before
+
+
+def test_year_record_opens_for_the_selected_member(qtbot, page, people, monkeypatch):
+    import ui.evaluation.record_dialog
+    from app.changes import EVALUATION
+
+    opened = []
+    monkeypatch.setattr(ui.evaluation.record_dialog, "open_year_record",
+                        lambda parent, db, member_id: opened.append(member_id) or EVALUATION)
+    assert page.select_member(people["赵敏"])
+    with qtbot.waitSignal(page.changed):
+        page.actions_["record"].trigger()
+    assert opened == [people["赵敏"]]
+    page.view.clearSelection()
+    page.view.setCurrentIndex(page.model.index(-1, 0))
+    page._update_actions()
+    assert not page.actions_["record"].isEnabled()

@@ -122,6 +122,7 @@ class MembersPage(Page):
             ("export", "导出…", "Ctrl+E", self.export_view),
             ("template", "下载导入模板…", "", self.save_template),
             ("columns", "显示列…", "", self._show_column_menu),
+            ("record", "年度记实…", "Ctrl+R", self.open_year_record),
         ))
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self._focus_search)
         QShortcut(QKeySequence(Qt.Key.Key_Return), self.view, activated=self.edit_selected,
@@ -286,6 +287,7 @@ class MembersPage(Page):
         self.actions_["new"].setEnabled(writable)
         self.actions_["import"].setEnabled(writable)
         self.actions_["edit"].setEnabled(member_id is not None)
+        self.actions_["record"].setEnabled(member_id is not None)
         for key in ("transfer", "expel", "death"):
             self.actions_[key].setEnabled(writable and status == "在册")
         self.actions_["return"].setEnabled(writable and status not in (None, "在册"))
@@ -390,12 +392,15 @@ class MembersPage(Page):
                               parent=self)
         if not self.database.readonly and record.status == "在册":
             from ui.dues.dialog import open_dues_dialog
+            from ui.evaluation.record_dialog import open_year_record
             from ui.meetings.dialog import open_meeting_dialog
 
             dialog.add_action_button("memberMeeting", "组织生活登记…", lambda: self._record_for(
                 dialog, open_meeting_dialog(dialog, self.database, preselect_member_ids=(member_id,))))
             dialog.add_action_button("memberDues", "党费登记…", lambda: self._record_for(
                 dialog, open_dues_dialog(dialog, self.database, member_id=member_id)))
+            dialog.add_action_button("memberYearRecord", "年度记实…", lambda: self._record_for(
+                dialog, open_year_record(dialog, self.database, member_id)))
         if self.database.readonly or record.status != "在册":
             dialog.buttons.button(dialog.buttons.StandardButton.Save).hide()
             dialog.setWindowTitle(dialog.windowTitle() + ("（只读模式）" if self.database.readonly else f"（已{record.status}）"))
@@ -414,6 +419,17 @@ class MembersPage(Page):
             return
         self.model.member_changed(member_id)
         self._after_change(member_id)
+
+    def open_year_record(self) -> None:
+        """年度记实 of the selected member: notes, attendance, volunteer service, dues, rewards."""
+        from ui.evaluation.record_dialog import open_year_record
+
+        member_id = self.selected_id()
+        if member_id is None:
+            return
+        changes = open_year_record(self, self.database, member_id)
+        if changes is not None:
+            self.changed.emit(changes)
 
     def _record_for(self, dialog: MemberDialog, changes: Changes | None) -> None:
         """A meeting or a payment saved from the member form: the other pages follow; the form stays open."""
