@@ -8,8 +8,10 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QAbstractItemModelTester
+from PySide6.QtWidgets import QLabel
 from sqlalchemy import select
 
+from app import dues
 from app import evaluation_records as records
 from app.database import open_app_database
 from app.evaluation_records import Q3, Q4, REWARD, RewardInput, VolunteerInput
@@ -20,6 +22,8 @@ from ui.evaluation.record_dialog import (
     AbsenceModel,
     AttendanceModel,
     DualReportModel,
+    DuesBaseDialog,
+    DuesBaseModel,
     DuesMonthModel,
     RewardModel,
     VolunteerDialog,
@@ -60,13 +64,28 @@ def texts(model, column) -> list[str]:
 def test_every_model_passes_the_model_tester(qtbot, demo_database, member_id):
     dialog = make_dialog(qtbot, demo_database, member_id)
     models = [dialog.attendance_model, dialog.absence_model, dialog.volunteer_model, dialog.dual_model,
-              dialog.dues_model, dialog.reward_model]
+              dialog.dues_base_model, dialog.dues_model, dialog.reward_model]
     testers = [QAbstractItemModelTester(m, FATAL) for m in models]
-    for kind in (AttendanceModel, AbsenceModel, VolunteerModel, DualReportModel, DuesMonthModel, RewardModel):
+    for kind in (AttendanceModel, AbsenceModel, VolunteerModel, DualReportModel, DuesBaseModel, DuesMonthModel,
+                 RewardModel):
         testers.append(QAbstractItemModelTester(kind(), FATAL))
     dialog.reload()  # resets pass the testers too
     assert dialog.attendance_model.headerData(3, Qt.Orientation.Horizontal) == "出席率"
-    assert len(testers) == 12
+    assert len(testers) == 14
+
+
+def test_the_dues_base_model_passes_the_model_tester_with_rows(qtbot, demo_database, member_id):
+    with demo_database.unit_of_work() as session:
+        records.set_dues_base(session, member_id, date(YEAR, 1, 1), "在职", base_fen=500000)
+        records.set_dues_base(session, member_id, date(YEAR, 5, 1), "农民", farmer_amount_fen=50)
+    dialog = make_dialog(qtbot, demo_database, member_id)
+    tester = QAbstractItemModelTester(dialog.dues_base_model, FATAL)
+    dialog.reload()
+    model = dialog.dues_base_model
+    assert tester is not None and model.rowCount() == 2 and model.columnCount() == 4
+    assert texts(model, 0) == [f"{YEAR}年1月", f"{YEAR}年5月"]
+    assert texts(model, 2) == ["5000.00", "0.50"] and texts(model, 3) == ["50.00", "0.50"]
+    assert model.headerData(3, Qt.Orientation.Horizontal) == "每月应交（元）"
 
 
 def test_the_year_shows_attendance_and_dues(qtbot, demo_database, member_id):
@@ -244,6 +263,107 @@ def test_delete_a_reward_asks_first(qtbot, monkeypatch, demo_database, member_id
         assert bool(records.rewards(session, member_id, YEAR)) is not answer
 
 
+def set_base(monkeypatch, dialog, user) -> dict:
+    seen = {}
+
+    def fake_exec(base: DuesBaseDialog) -> bool:
+        seen["dialog"] = base
+        return user(base)
+
+    monkeypatch.setattr(DuesBaseDialog, "exec", fake_exec)
+    dialog.set_dues_base_button.click()
+    return seen
+
+
+def test_set_a_working_base_from_january_fills_the_months_and_arrears(qtbot, monkeypatch, demo_database,
+                                                                       member_id):
+    # GIVEN no base yet and March and April left unpaid
+    with demo_database.unit_of_work() as session:
+        for payment in dues.payments(session, member_id):
+            if payment.period in (date(YEAR, 3, 1), date(YEAR, 4, 1)):
+                dues.delete_payment(session, payment.id)
+    dialog = make_dialog(qtbot, demo_database, member_id)
+    assert texts(dialog.dues_model, 1)[0] == "—" and dialog.dues_base_model.rowCount() == 0
+    assert dialog.set_dues_base_button.isEnabled() and not dialog.delete_dues_base_button.isEnabled()
+    emitted = []
+    dialog.record_changed.connect(emitted.append)
+
+    def user(base: DuesBaseDialog) -> bool:
+        assert base.objectName() == "dues_base_dialog"
+        assert base.effective_from.value() == TODAY.replace(day=1)  # the current month by default
+        assert not base.ok.isEnabled()
+        base.effective_from.set_value(date(YEAR, 1, 1))
+        base.category.setCurrentText("在职")
+        assert base.amount_label.text() == "每月工资收入（税后，元）*"
+        qtbot.keyClicks(base.amount, "5000")
+        assert base.due.text() == "每月应交 50.00 元"
+        assert base.ok.isEnabled()
+        qtbot.mouseClick(base.ok, Qt.MouseButton.LeftButton)
+        return base.result() == DuesBaseDialog.DialogCode.Accepted
+
+    set_base(monkeypatch, dialog, user)
+    with demo_database.read() as session:
+        stored = records.dues_bases(session, member_id)
+        record = records.year_record(session, member_id, YEAR, today=TODAY)
+    assert [(b.effective_from, b.category, b.base_fen, b.farmer_amount_fen) for b in stored] == [
+        (date(YEAR, 1, 1), "在职", 500000, None)]
+    assert texts(dialog.dues_base_model, 3) == ["50.00"]
+    assert texts(dialog.dues_model, 1) == ["50.00"] * 12
+    paid = {p.period.month for p in record.dues.payments}
+    unpaid_past = [m for m in range(1, TODAY.month) if m not in paid]
+    assert [m.month for m in record.dues.arrears.months] == unpaid_past and {3, 4} <= set(unpaid_past)
+    statuses = texts(dialog.dues_model, 3)
+    for month in unpaid_past:
+        assert statuses[month - 1].startswith("欠缴")
+    assert f"欠缴 {len(unpaid_past)} 个月" in dialog.dues_arrears.text()
+    assert f"共 {len(unpaid_past) * 50}.00 元" in dialog.dues_arrears.text()
+    assert "每月 50.00 元" in dialog.dues_base.text()
+    assert emitted and dialog.changes.evaluation
+
+
+def test_a_farmer_amount_above_one_yuan_is_refused_inline(qtbot, monkeypatch, demo_database, member_id):
+    dialog = make_dialog(qtbot, demo_database, member_id)
+
+    def user(base: DuesBaseDialog) -> bool:
+        base.category.setCurrentText("农民")
+        assert base.amount_label.text() == "每月金额（元）*"
+        qtbot.keyClicks(base.amount, "1.5")
+        error = base.findChild(QLabel, "duesAmountError")
+        assert not error.isHidden() and error.text() == "农民党员每月交纳党费 0.20 至 1.00 元，现为 1.50 元。"
+        assert not base.ok.isEnabled()
+        base.accept()  # even forced, nothing is saved
+        assert base.result() != DuesBaseDialog.DialogCode.Accepted
+        base.amount.setText("0.5")
+        assert error.isHidden() and base.due.text() == "每月应交 0.50 元" and base.ok.isEnabled()
+        base.category.setCurrentText("学生")  # a flat category: no amount to type
+        assert base.amount.isHidden() and base.due.text() == "每月 0.20 元（固定标准）" and base.ok.isEnabled()
+        return False
+
+    set_base(monkeypatch, dialog, user)
+    with demo_database.read() as session:
+        assert records.dues_bases(session, member_id) == []
+    assert not dialog.changes.any
+
+
+@pytest.mark.parametrize("answer", [False, True])
+def test_delete_a_dues_base_asks_first(qtbot, monkeypatch, demo_database, member_id, answer):
+    with demo_database.unit_of_work() as session:
+        records.set_dues_base(session, member_id, date(YEAR, 1, 1), "在职", base_fen=500000)
+    dialog = make_dialog(qtbot, demo_database, member_id)
+    assert texts(dialog.dues_model, 1)[0] == "50.00"
+    assert not dialog.delete_dues_base_button.isEnabled()
+    dialog.dues_base_view.selectRow(0)
+    assert dialog.delete_dues_base_button.isEnabled()
+    asked = []
+    monkeypatch.setattr(record_dialog, "confirm", lambda _p, title, text, _ok="确定": asked.append(text) or answer)
+    dialog.delete_dues_base_button.click()
+    assert asked == [f"删除 {YEAR}年1月起的党费基数（在职，每月 50.00 元）？"]
+    with demo_database.read() as session:
+        assert bool(records.dues_bases(session, member_id)) is not answer
+    assert dialog.dues_base_model.rowCount() == (0 if answer else 1)
+    assert texts(dialog.dues_model, 1)[0] == ("—" if answer else "50.00")
+
+
 def test_read_only_database_disables_every_editor(qtbot, demo_db_path, member_id, demo_database):
     demo_database.close()
     readonly = open_app_database(demo_db_path, readonly=True)
@@ -253,7 +373,8 @@ def test_read_only_database_disables_every_editor(qtbot, demo_db_path, member_id
         assert all(edit.isReadOnly() for edit in dialog.note_edits.values())
         for button in (dialog.save_button, dialog.add_volunteer_button, dialog.delete_volunteer_button,
                        dialog.add_dual_button, dialog.end_dual_button, dialog.add_reward_button,
-                       dialog.delete_reward_button):
+                       dialog.delete_reward_button, dialog.set_dues_base_button,
+                       dialog.delete_dues_base_button):
             assert not button.isEnabled(), button.objectName()
         assert dialog.attendance_model.rowCount() > 0
         assert dialog.save_notes() is False

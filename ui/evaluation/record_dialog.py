@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
 from typing import Any
@@ -36,10 +37,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import dues_rules, members
 from app import evaluation_records as records
-from app import members
 from app.changes import Changes
-from app.dues import format_fen, month_label
+from app.dues import format_fen, month_label, parse_yuan
 from app.errors import AppError, DatabaseError, ValidationError
 from app.evaluation_records import (
     H1,
@@ -56,6 +57,7 @@ from app.evaluation_records import (
     AttendanceLine,
     DualReportInput,
     DualReportRow,
+    DuesBaseRow,
     RewardInput,
     RewardRow,
     VolunteerInput,
@@ -65,6 +67,7 @@ from app.evaluation_records import (
     parse_hours,
 )
 from ui.common import confirm, error_label, fmt_date, section_title, show_error_on, to_date, to_qdate
+from ui.dues.dialog import MonthEdit
 
 Index = QModelIndex | QPersistentModelIndex
 TITLE = "年度记实"
@@ -207,6 +210,32 @@ class DuesMonthModel(_RowsModel):
         return row
 
 
+class DuesBaseColumn(IntEnum):
+    EFFECTIVE_FROM = 0
+    CATEGORY = 1
+    AMOUNT = 2
+    MONTHLY = 3
+
+
+def _base_amount(row: DuesBaseRow) -> str:
+    if row.category in (dues_rules.WORKING, dues_rules.RETIRED) and row.base_fen is not None:
+        return format_fen(row.base_fen)
+    if row.category == dues_rules.FARMER and row.farmer_amount_fen is not None:
+        return format_fen(row.farmer_amount_fen)
+    return "—"
+
+
+class DuesBaseModel(_RowsModel):
+    """A member's dated 党费 bases, oldest first."""
+
+    HEADERS = ("生效月份", "类别", "基数/金额（元）", "每月应交（元）")
+    ALIGN = {DuesBaseColumn.AMOUNT: RIGHT, DuesBaseColumn.MONTHLY: RIGHT}
+
+    def cells(self, row: DuesBaseRow) -> tuple[str, ...]:
+        return (f"{row.effective_from.year}年{row.effective_from.month}月", row.category, _base_amount(row),
+                format_fen(row.monthly_fen))
+
+
 class RewardColumn(IntEnum):
     KIND = 0
     DAY = 1
@@ -318,7 +347,7 @@ class _InputDialog(QDialog):
         layout.addWidget(self.general_error)
         layout.addWidget(self.buttons)
 
-    def add_row(self, label: str, widget: QWidget, field: str, name: str) -> None:
+    def add_row(self, label: str | QLabel, widget: QWidget, field: str, name: str) -> None:
         widget.setObjectName(name)
         box = QVBoxLayout()
         box.setContentsMargins(0, 0, 0, 0)
@@ -458,6 +487,106 @@ class RewardDialog(_InputDialog):
     def value(self) -> RewardInput:
         return RewardInput(self.kind.currentText(), to_date(self.decided_on.date()), self.title.text(),
                            self.decided_by.text())
+
+
+@dataclass(frozen=True)
+class DuesBaseInput:
+    effective_from: date
+    category: str
+    base_fen: int | None = None
+    farmer_amount_fen: int | None = None
+
+
+_AMOUNT_LABEL = {
+    dues_rules.WORKING: "每月工资收入（税后，元）*",
+    dues_rules.RETIRED: "每月养老金（元）*",
+    dues_rules.FARMER: "每月金额（元）*",
+}
+_AMOUNT_HINT = {
+    dues_rules.WORKING: "例如：5000",
+    dues_rules.RETIRED: "例如：4200",
+    dues_rules.FARMER: f"{format_fen(dues_rules.FARMER_MIN_FEN)} 至 {format_fen(dues_rules.FARMER_MAX_FEN)}",
+}
+
+
+class DuesBaseDialog(_InputDialog):
+    """设置党费基数: the month it applies from, the payer category and, by category, the monthly pay or
+    pension (在职/离退休) or the chosen amount (农民); the monthly due shows as the user types."""
+
+    AMOUNT_FIELDS = ("base_fen", "farmer_amount_fen", "amount")
+
+    def __init__(self, saver: Callable[[DuesBaseInput], Changes], *, month: date,
+                 parent: QWidget | None = None) -> None:
+        super().__init__("设置党费基数", "dues_base_dialog", saver, parent)
+        self.effective_from = MonthEdit(month)
+        self.add_row("生效月份 *", self.effective_from, "effective_from", "effectiveFrom")
+        self.category = QComboBox()
+        self.category.addItems(list(dues_rules.CATEGORIES))
+        self.add_row("类别 *", self.category, "category", "duesCategory")
+        self.amount_label = QLabel(_AMOUNT_LABEL[dues_rules.WORKING])
+        self.amount = QLineEdit()
+        self.amount_row = self.form.rowCount()
+        self.add_row(self.amount_label, self.amount, "amount", "duesAmount")
+        self.due = QLabel()
+        self.due.setObjectName("duesBaseDue")
+        self.due.setStyleSheet("color: #7a1010; font-weight: bold;")
+        self.form.addRow("计算结果", self.due)
+        self.category.currentIndexChanged.connect(lambda _i: self._category_changed())
+        self.amount.textChanged.connect(lambda _t: self.revalidate())
+        self.effective_from.dateChanged.connect(lambda _d: self.revalidate())
+        self._category_changed()
+        self.amount.setFocus()
+
+    def _category_changed(self) -> None:
+        category = self.category.currentText()
+        uses_amount = category in _AMOUNT_LABEL
+        self.form.setRowVisible(self.amount_row, uses_amount)
+        if uses_amount:
+            self.amount_label.setText(_AMOUNT_LABEL[category])
+            self.amount.setPlaceholderText(_AMOUNT_HINT[category])
+        self.revalidate()
+
+    def _amounts(self) -> tuple[int | None, int | None]:
+        """(base_fen, farmer_amount_fen) as typed for the category; raises ValidationError."""
+        category = self.category.currentText()
+        if category in (dues_rules.WORKING, dues_rules.RETIRED):
+            return parse_yuan(self.amount.text(), field="base_fen"), None
+        if category == dues_rules.FARMER:
+            return None, parse_yuan(self.amount.text(), field="farmer_amount_fen")
+        return None, None
+
+    def monthly_fen(self) -> int:
+        base_fen, farmer_fen = self._amounts()
+        return dues_rules.monthly_due_fen(self.category.currentText(), base_fen, farmer_amount_fen=farmer_fen)
+
+    def live_errors(self) -> dict[str, str]:
+        try:
+            fen = self.monthly_fen()
+        except ValidationError as exc:
+            self.due.setText("—")
+            return dict(exc.errors)
+        category = self.category.currentText()
+        self.due.setText(f"每月 {format_fen(fen)} 元（固定标准）" if category in dues_rules.FLAT_CATEGORIES
+                         else f"每月应交 {format_fen(fen)} 元")
+        return {}
+
+    def revalidate(self) -> bool:
+        errors = self.live_errors()
+        shown = dict(errors)
+        if not self.amount.text().strip():  # nothing typed yet: OK stays disabled, no red text
+            for field in self.AMOUNT_FIELDS:
+                shown.pop(field, None)
+        self.show_errors(shown)
+        self.ok.setEnabled(not errors)
+        return not errors
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        moved = {("amount" if field in self.AMOUNT_FIELDS else field): message for field, message in errors.items()}
+        super().show_errors(moved)
+
+    def value(self) -> DuesBaseInput:
+        base_fen, farmer_fen = self._amounts()
+        return DuesBaseInput(self.effective_from.value(), self.category.currentText(), base_fen, farmer_fen)
 
 
 # ---------------------------------------------------------------- the year's record
@@ -653,14 +782,30 @@ class YearRecordDialog(QDialog):
         self.dues_base = QLabel()
         self.dues_base.setObjectName("duesBase")
         self.dues_base.setWordWrap(True)
+        self.dues_base_model = DuesBaseModel(self)
+        self.dues_base_view = _table("duesBaseTable", self.dues_base_model, (120, 110, 140), select=True)
+        self.dues_base_view.setFixedHeight(26 * 3 + 32)  # three rows; the months below need the room
+        self.set_dues_base_button = _button("设置基数…", "setDuesBase")
+        self.delete_dues_base_button = _button("删除", "deleteDuesBase")
+        self.set_dues_base_button.clicked.connect(self.set_dues_base)
+        self.delete_dues_base_button.clicked.connect(self.delete_dues_base)
         self.dues_model = DuesMonthModel(self)
         self.dues_view = _table("duesTable", self.dues_model, (120, 110, 110))
         self.dues_arrears = QLabel()
         self.dues_arrears.setObjectName("duesArrears")
         self.dues_arrears.setWordWrap(True)
         layout.addWidget(self.dues_base)
+        row = QHBoxLayout()
+        row.addWidget(section_title("党费基数"))
+        row.addStretch(1)
+        row.addWidget(self.set_dues_base_button)
+        row.addWidget(self.delete_dues_base_button)
+        layout.addLayout(row)
+        layout.addWidget(self.dues_base_view)
+        layout.addWidget(section_title("逐月缴纳"))
         layout.addWidget(self.dues_view, 1)
         layout.addWidget(self.dues_arrears)
+        self.dues_base_view.selectionModel().selectionChanged.connect(lambda *_a: self._update_buttons())
         return page
 
     def _rewards_tab(self) -> QWidget:
@@ -722,6 +867,7 @@ class YearRecordDialog(QDialog):
         self.absence_model.set_rows(record.absences)
         self.absence_empty.setVisible(not record.absences)
         self._fill_lists(record)
+        self.dues_base_model.set_rows(record.dues.bases)
         self.dues_model.set_rows(dues_months(record, self.today))
         self.dues_base.setText(self._base_text(record))
         self.dues_arrears.setText(arrears_text(record))
@@ -843,8 +989,11 @@ class YearRecordDialog(QDialog):
 
     def _update_buttons(self) -> None:
         editable = not self.readonly and self.record is not None
-        for button in (self.add_volunteer_button, self.add_dual_button, self.add_reward_button):
+        for button in (self.add_volunteer_button, self.add_dual_button, self.add_reward_button,
+                       self.set_dues_base_button):
             button.setEnabled(editable)
+        self.delete_dues_base_button.setEnabled(editable and self._selected(self.dues_base_view,
+                                                                            self.dues_base_model) is not None)
         self.delete_volunteer_button.setEnabled(editable and self._selected(self.volunteer_view,
                                                                             self.volunteer_model) is not None)
         dual = self._selected(self.dual_view, self.dual_model)
@@ -910,6 +1059,29 @@ class YearRecordDialog(QDialog):
         if not confirm(self, "删除奖惩", f"删除{row.kind}“{row.title}”（{fmt_date(row.decided_on)}）？", "删除"):
             return
         self._run("删除奖惩", lambda s: records.delete_reward(s, row.id))
+
+    def set_dues_base(self) -> None:
+        if self.readonly or self.record is None:
+            return
+
+        def save(data: DuesBaseInput) -> Changes:
+            return self._save("设置党费基数", lambda s: records.set_dues_base(
+                s, self.member_id, data.effective_from, data.category, base_fen=data.base_fen,
+                farmer_amount_fen=data.farmer_amount_fen))
+
+        dialog = DuesBaseDialog(save, month=self.today.replace(day=1), parent=self)
+        if dialog.exec():
+            self._changed(dialog.changes)
+
+    def delete_dues_base(self) -> None:
+        row = self._selected(self.dues_base_view, self.dues_base_model)
+        if row is None or self.readonly:
+            return
+        if not confirm(self, "删除党费基数",
+                       f"删除 {row.effective_from.year}年{row.effective_from.month}月起的党费基数"
+                       f"（{row.category}，每月 {format_fen(row.monthly_fen)} 元）？", "删除"):
+            return
+        self._run("删除党费基数", lambda s: records.delete_dues_base(s, row.id))
 
     def _run(self, action: str, work: Callable[[Any], Changes]) -> None:
         try:
