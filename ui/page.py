@@ -17,6 +17,16 @@ T = TypeVar("T")
 ActionSpec = tuple[str, str, str, Callable[[], object]]
 
 
+def run_action(parent: QWidget, database, action: str, work: Callable[..., T]) -> T | None:
+    """One user action in one unit of work; a refused action is explained, nothing is lost."""
+    try:
+        with database.unit_of_work(action) as session:
+            return work(session)
+    except (AppError, DatabaseError) as exc:
+        QMessageBox.warning(parent, action, str(exc))
+        return None
+
+
 class Page(QWidget):
     area = ""
     nav_title = ""
@@ -56,13 +66,7 @@ class Page(QWidget):
         raise NotImplementedError
 
     def run(self, action: str, work: Callable[..., T]) -> T | None:
-        """One user action in one unit of work; a refused action is explained, nothing is lost."""
-        try:
-            with self.database.unit_of_work(action) as session:
-                return work(session)
-        except (AppError, DatabaseError) as exc:
-            QMessageBox.warning(self, action, str(exc))
-            return None
+        return run_action(self, self.database, action, work)
 
     def add_actions(self, toolbar: QToolBar, specs: Sequence[ActionSpec]) -> dict[str, QAction]:
         """Toolbar actions with their shortcuts (working anywhere on the page), named ``action_<key>``."""

@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -47,11 +46,11 @@ from PySide6.QtWidgets import (
 
 from app import floating_inflow, orgs
 from app.changes import Changes
-from app.errors import AppError, DatabaseError
 from app.floating_inflow import CERTIFICATE_KINDS, InflowInput, InflowRow
 from app.floating_services import INFLOW
 from app.members import CATEGORIES, SEXES
 from ui.common import OptionalDateEdit, camel, error_label, fmt_date, show_error_on
+from ui.page import run_action
 
 Index = QModelIndex | QPersistentModelIndex
 SortRole = Qt.ItemDataRole.UserRole + 2
@@ -173,13 +172,29 @@ class ActionTab(QWidget):
         return not self.database.readonly
 
     def run(self, action: str, work: Callable[..., R]) -> R | None:
-        """One user action in one unit of work; a refused action is explained, nothing is lost."""
-        try:
-            with self.database.unit_of_work(action) as session:
-                return work(session)
-        except (AppError, DatabaseError) as exc:
-            QMessageBox.warning(self, action, str(exc))
-            return None
+        return run_action(self, self.database, action, work)
+
+    def _lay_out(self, prefix: str, specs, filters: QHBoxLayout, view: QWidget, count_name: str) -> None:
+        """Buttons above, filters below (one row would make the window wider than a small screen), the
+        table, and a count line; ``self.buttons`` and ``self.count_label`` for the tab to update."""
+        self.buttons: dict[str, QPushButton] = {}
+        bar = QHBoxLayout()
+        for key, text, slot in specs:
+            button = QPushButton(text)
+            button.setObjectName(f"{prefix}_{key}")
+            button.clicked.connect(lambda _=False, s=slot: s())
+            bar.addWidget(button)
+            self.buttons[key] = button
+        bar.addStretch(1)
+        filters.addStretch(1)
+        self.count_label = QLabel()
+        self.count_label.setObjectName(count_name)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.addLayout(bar)
+        layout.addLayout(filters)
+        layout.addWidget(view, 1)
+        layout.addWidget(self.count_label)
 
     def _done(self, changes: Changes) -> None:
         self.changed.emit(changes)
@@ -341,31 +356,13 @@ class InflowTab(ActionTab):
         self.show_left = QCheckBox("显示已离开的")
         self.show_left.setObjectName("showLeft")
         self.show_left.toggled.connect(lambda _on: self.reload())
-        self.buttons: dict[str, QPushButton] = {}
-        # Buttons above, the search below: one row would make the window wider than a small screen.
-        bar = QHBoxLayout()
         filters = QHBoxLayout()
         filters.addWidget(self.search, 1)
         filters.addWidget(self.show_left)
-        filters.addStretch(1)
-        for key, text, slot in (("register", "登记流入党员…", self.register),
-                                ("edit", "编辑…", self.edit_selected),
-                                ("depart", "登记离开…", self.depart_selected),
-                                ("card", "档案卡", self.open_card)):
-            button = QPushButton(text)
-            button.setObjectName(f"inflow_{key}")
-            button.clicked.connect(lambda _=False, s=slot: s())
-            bar.addWidget(button)
-            self.buttons[key] = button
-        bar.addStretch(1)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("inflowCount")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 6, 0, 0)
-        layout.addLayout(bar)
-        layout.addLayout(filters)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.count_label)
+        self._lay_out("inflow", (("register", "登记流入党员…", self.register),
+                                 ("edit", "编辑…", self.edit_selected),
+                                 ("depart", "登记离开…", self.depart_selected),
+                                 ("card", "档案卡", self.open_card)), filters, self.view, "inflowCount")
         self._update_buttons()
 
     # ------------------------------------------------------------ loading and selection

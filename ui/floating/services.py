@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -115,33 +114,15 @@ class ServicesTab(ActionTab):
             self.kind.addItem(kind, kind)
         self.year.currentIndexChanged.connect(lambda _i: self._filters_changed())
         self.kind.currentIndexChanged.connect(lambda _i: self._filters_changed())
-        self.buttons: dict[str, QPushButton] = {}
-        # Buttons above, filters below: one row would make the window wider than a small screen.
-        bar = QHBoxLayout()
         filters = QHBoxLayout()
         filters.addWidget(QLabel("年度"))
         filters.addWidget(self.year)
         filters.addWidget(QLabel("类别"))
         filters.addWidget(self.kind)
-        filters.addStretch(1)
-        for key, text, slot in (("add", "新增服务…", lambda: self.add_service()),
-                                ("edit", "编辑…", self.edit_selected),
-                                ("delete", "删除", self.delete_selected),
-                                ("card", "档案卡", self.open_card)):
-            button = QPushButton(text)
-            button.setObjectName(f"service_{key}")
-            button.clicked.connect(lambda _=False, s=slot: s())
-            bar.addWidget(button)
-            self.buttons[key] = button
-        bar.addStretch(1)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("servicesCount")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 6, 0, 0)
-        layout.addLayout(bar)
-        layout.addLayout(filters)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.count_label)
+        self._lay_out("service", (("add", "新增服务…", lambda: self.add_service()),
+                                  ("edit", "编辑…", self.edit_selected),
+                                  ("delete", "删除", self.delete_selected),
+                                  ("card", "档案卡", self.open_card)), filters, self.view, "servicesCount")
         self._loading = False
         self._update_buttons()
 
