@@ -100,3 +100,16 @@ def to_date(qdate: QDate) -> date:
 
 def to_qdate(day: date) -> QDate:
     return QDate(day.year, day.month, day.day)
+
+
+def day_edit(name: str, *, earliest: date | None = None) -> QDateEdit:
+    """A date field for something that has happened: today by default, no later than today (and not
+    before ``earliest``), with a calendar popup."""
+    edit = QDateEdit(QDate.currentDate())
+    edit.setObjectName(name)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    if earliest is not None:
+        edit.setMinimumDate(to_qdate(earliest))
+    edit.setMaximumDate(QDate.currentDate())
+    return edit

@@ -9,7 +9,6 @@ from PySide6.QtCore import QDate, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -32,7 +31,7 @@ from app.floating import (
     ContactInput,
     OutflowInput,
 )
-from ui.common import OptionalDateEdit, camel, error_label, show_error_on, to_date
+from ui.common import OptionalDateEdit, camel, day_edit, error_label, show_error_on, to_date
 
 # (member_id or None, input) -> (errors by field, cleaned input)
 OutflowValidator = Callable[[int | None, OutflowInput], tuple[dict[str, str], OutflowInput]]
@@ -248,12 +247,7 @@ class ReturnDialog(QDialog):
         self.setMinimumWidth(380)
         intro = QLabel(f"{name} 于 {left_on:%Y-%m-%d} 外出。登记返回后不再计入流动党员，外出记录保留。")
         intro.setWordWrap(True)
-        self.on = QDateEdit(QDate.currentDate())
-        self.on.setObjectName("returnedOn")
-        self.on.setCalendarPopup(True)
-        self.on.setDisplayFormat("yyyy-MM-dd")
-        self.on.setMinimumDate(QDate(left_on.year, left_on.month, left_on.day))
-        self.on.setMaximumDate(QDate.currentDate())
+        self.on = day_edit("returnedOn", earliest=left_on)
         form = QFormLayout()
         form.addRow("返回日期 *", self.on)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -278,11 +272,7 @@ class ContactDialog(QDialog):
         self.setObjectName("contact_dialog")
         self.setWindowTitle(f"记录联系 — {name}")
         self.setMinimumWidth(440)
-        self.on = QDateEdit(QDate.currentDate())
-        self.on.setObjectName("contactedOn")
-        self.on.setCalendarPopup(True)
-        self.on.setDisplayFormat("yyyy-MM-dd")
-        self.on.setMaximumDate(QDate.currentDate())
+        self.on = day_edit("contactedOn")
         self.channel = QComboBox()
         self.channel.setObjectName("channel")
         self.channel.addItems(list(CHANNELS))
@@ -357,11 +347,7 @@ class LostEventDialog(QDialog):
         self.hint.setObjectName("lostHint")
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: #777777;")
-        self.on = QDateEdit(QDate.currentDate())
-        self.on.setObjectName("lostOn")
-        self.on.setCalendarPopup(True)
-        self.on.setDisplayFormat("yyyy-MM-dd")
-        self.on.setMaximumDate(QDate.currentDate())
+        self.on = day_edit("lostOn")
         self.note = QPlainTextEdit()
         self.note.setObjectName("lostNote")
         self.note.setMinimumHeight(70)

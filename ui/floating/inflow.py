@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -49,7 +48,7 @@ from app.changes import Changes
 from app.floating_inflow import CERTIFICATE_KINDS, InflowInput, InflowRow
 from app.floating_services import INFLOW
 from app.members import CATEGORIES, SEXES
-from ui.common import OptionalDateEdit, camel, error_label, fmt_date, show_error_on
+from ui.common import OptionalDateEdit, camel, day_edit, error_label, fmt_date, show_error_on
 from ui.page import run_action
 
 Index = QModelIndex | QPersistentModelIndex
@@ -662,12 +661,7 @@ class DepartDialog(QDialog):
         intro = QLabel(f"{name} 于 {arrived_on:%Y-%m-%d} 来到本社区。登记离开后不再列入流入党员名单，"
                        "记录保留，勾选“显示已离开的”可查看。")
         intro.setWordWrap(True)
-        self.on = QDateEdit(QDate.currentDate())
-        self.on.setObjectName("leftOn")
-        self.on.setCalendarPopup(True)
-        self.on.setDisplayFormat("yyyy-MM-dd")
-        self.on.setMinimumDate(QDate(arrived_on.year, arrived_on.month, arrived_on.day))
-        self.on.setMaximumDate(QDate.currentDate())
+        self.on = day_edit("leftOn", earliest=arrived_on)
         self.reason = QLineEdit()
         self.reason.setObjectName("leftReason")
         self.reason.setPlaceholderText("例如：返回原籍、工作调动、组织关系转入本社区")

@@ -9,7 +9,6 @@ from enum import IntEnum
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from app import floating_services
 from app.floating_services import SERVICE_KINDS, Person, ServiceInput, ServiceRow
-from ui.common import camel, confirm, error_label, fmt_date, show_error_on
+from ui.common import camel, confirm, day_edit, error_label, fmt_date, show_error_on
 from ui.floating.inflow import (
     ActionTab,
     EnterOpens,
@@ -323,11 +322,7 @@ class ServiceDialog(QDialog):
         self.kind.setObjectName("kind")
         self.kind.addItems(list(SERVICE_KINDS))
         row("服务类别 *", self.kind, "kind")
-        self.served_on = QDateEdit(QDate.currentDate())
-        self.served_on.setObjectName("servedOn")
-        self.served_on.setCalendarPopup(True)
-        self.served_on.setDisplayFormat("yyyy-MM-dd")
-        self.served_on.setMaximumDate(QDate.currentDate())
+        self.served_on = day_edit("servedOn")
         row("服务日期 *", self.served_on, "served_on")
         self.content = QPlainTextEdit()
         self.content.setObjectName("content")

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -18,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import members
+from ui.common import day_edit
 
 INTRO = {
     "转出": "组织关系转出后，该党员不再计入本社区的党员台账，记录保留，可在“状态：已转出”中查看。",
@@ -36,11 +35,7 @@ class LeaveDialog(QDialog):
         intro = QLabel(INTRO[kind])
         intro.setWordWrap(True)
         form = QFormLayout()
-        self.on = QDateEdit(QDate.currentDate())
-        self.on.setObjectName("leftOn")
-        self.on.setCalendarPopup(True)
-        self.on.setDisplayFormat("yyyy-MM-dd")
-        self.on.setMaximumDate(QDate.currentDate())
+        self.on = day_edit("leftOn")
         form.addRow(f"{'去世' if kind == '死亡' else kind}日期 *", self.on)
         self.destination = QLineEdit()
         self.destination.setObjectName("transferredTo")

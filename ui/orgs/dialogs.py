@@ -8,7 +8,6 @@ from datetime import date
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from app import orgs
 from app.orgs import OrgInput, OrgNode
-from ui.common import OptionalDateEdit, error_label, show_error_on
+from ui.common import OptionalDateEdit, day_edit, error_label, show_error_on
 from ui.orgs.tree_model import OrgTreeModel
 
 Validator = Callable[[OrgInput], dict[str, str]]
@@ -273,11 +272,7 @@ class DissolveDialog(QDialog):
         )
         warning.setWordWrap(True)
         form = QFormLayout()
-        self.on = QDateEdit(QDate.currentDate())
-        self.on.setObjectName("dissolvedOn")
-        self.on.setCalendarPopup(True)
-        self.on.setDisplayFormat("yyyy-MM-dd")
-        self.on.setMaximumDate(QDate.currentDate())
+        self.on = day_edit("dissolvedOn")
         form.addRow("撤销日期 *", self.on)
         self.reason = QLineEdit()
         self.reason.setObjectName("reason")
