@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate, QSettings, Qt
-from PySide6.QtWidgets import QDateEdit, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QDateEdit, QLabel, QLayout, QMessageBox, QVBoxLayout, QWidget
 
 from app.paths import user_data_dir
 
@@ -113,3 +113,18 @@ def day_edit(name: str, *, earliest: date | None = None) -> QDateEdit:
         edit.setMinimumDate(to_qdate(earliest))
     edit.setMaximumDate(QDate.currentDate())
     return edit
+
+
+def with_error(field: QWidget | QLayout, name: str, errors: dict[str, QLabel]) -> QVBoxLayout:
+    """A form field with its error label underneath (objectName ``<camelName>Error``), kept in ``errors``
+    under ``name`` so the dialog can show a problem right where it is."""
+    cell = QVBoxLayout()
+    cell.setContentsMargins(0, 0, 0, 0)
+    cell.setSpacing(2)
+    if isinstance(field, QWidget):
+        cell.addWidget(field)
+    else:
+        cell.addLayout(field)
+    errors[name] = error_label(f"{camel(name)}Error")
+    cell.addWidget(errors[name])
+    return cell

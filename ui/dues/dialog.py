@@ -35,7 +35,15 @@ from app.dates import add_months
 from app.dues import AMOUNT_FIELD, PLACES, DuesInput, PaymentRow, format_fen, month_label, parse_yuan
 from app.errors import AppError, DatabaseError, ValidationError
 from app.members import MemberFilter
-from ui.common import camel, error_label, fmt_date, section_title, show_error_on, to_date, to_qdate
+from ui.common import (
+    error_label,
+    fmt_date,
+    section_title,
+    show_error_on,
+    to_date,
+    to_qdate,
+    with_error,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 ACTION = "党费登记"
@@ -168,16 +176,7 @@ class DuesDialog(QDialog):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
         def row(label: str, widget: QWidget | QHBoxLayout, name: str) -> None:
-            box = QVBoxLayout()
-            box.setContentsMargins(0, 0, 0, 0)
-            box.setSpacing(2)
-            if isinstance(widget, QWidget):
-                box.addWidget(widget)
-            else:
-                box.addLayout(widget)
-            self.errors[name] = error_label(f"{camel(name)}Error")
-            box.addWidget(self.errors[name])
-            form.addRow(label, box)
+            form.addRow(label, with_error(widget, name, self.errors))
 
         self.member_search = QLineEdit()
         self.member_search.setObjectName("memberSearch")

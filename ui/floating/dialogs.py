@@ -31,7 +31,7 @@ from app.floating import (
     ContactInput,
     OutflowInput,
 )
-from ui.common import OptionalDateEdit, camel, day_edit, error_label, show_error_on, to_date
+from ui.common import OptionalDateEdit, camel, day_edit, error_label, show_error_on, to_date, with_error
 
 # (member_id or None, input) -> (errors by field, cleaned input)
 OutflowValidator = Callable[[int | None, OutflowInput], tuple[dict[str, str], OutflowInput]]
@@ -77,13 +77,7 @@ class OutflowDialog(QDialog):
         form = QFormLayout()
 
         def row(label: str, widget: QWidget, name: str) -> None:
-            box = QVBoxLayout()
-            box.setContentsMargins(0, 0, 0, 0)
-            box.setSpacing(2)
-            box.addWidget(widget)
-            self.errors[name] = error_label(f"{camel(name)}Error")
-            box.addWidget(self.errors[name])
-            form.addRow(label, box)
+            form.addRow(label, with_error(widget, name, self.errors))
 
         self.member_search = QLineEdit()
         self.member_search.setObjectName("memberSearch")

@@ -48,7 +48,7 @@ from app.changes import Changes
 from app.floating_inflow import CERTIFICATE_KINDS, InflowInput, InflowRow
 from app.floating_services import INFLOW
 from app.members import CATEGORIES, SEXES
-from ui.common import OptionalDateEdit, camel, day_edit, error_label, fmt_date, show_error_on
+from ui.common import OptionalDateEdit, camel, day_edit, fmt_date, show_error_on, with_error
 from ui.page import run_action
 
 Index = QModelIndex | QPersistentModelIndex
@@ -550,13 +550,7 @@ class InflowDialog(QDialog):
             layout = QFormLayout(box)
             layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
             for name in names:
-                cell = QVBoxLayout()
-                cell.setContentsMargins(0, 0, 0, 0)
-                cell.setSpacing(2)
-                cell.addWidget(widgets[name])
-                self.errors[name] = error_label(f"{camel(name)}Error")
-                cell.addWidget(self.errors[name])
-                layout.addRow(_LABELS[name], cell)
+                layout.addRow(_LABELS[name], with_error(widgets[name], name, self.errors))
             return box
 
         columns = QHBoxLayout()

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from app import floating_services
 from app.floating_services import SERVICE_KINDS, Person, ServiceInput, ServiceRow
-from ui.common import camel, confirm, day_edit, error_label, fmt_date, show_error_on
+from ui.common import confirm, day_edit, fmt_date, show_error_on, with_error
 from ui.floating.inflow import (
     ActionTab,
     EnterOpens,
@@ -282,13 +282,7 @@ class ServiceDialog(QDialog):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
         def row(label: str, widget: QWidget, name: str) -> None:
-            cell = QVBoxLayout()
-            cell.setContentsMargins(0, 0, 0, 0)
-            cell.setSpacing(2)
-            cell.addWidget(widget)
-            self.errors[name] = error_label(f"{camel(name)}Error")
-            cell.addWidget(self.errors[name])
-            form.addRow(label, cell)
+            form.addRow(label, with_error(widget, name, self.errors))
 
         self.person_search = QLineEdit()
         self.person_search.setObjectName("personSearch")

@@ -38,7 +38,7 @@ from app import meetings, members, orgs
 from app.changes import Changes
 from app.errors import AppError, DatabaseError, ValidationError
 from app.meetings import INFLOW, MEETING_KINDS, MEMBER, Candidate, MeetingInput
-from ui.common import camel, error_label, show_error_on, to_date, to_qdate, ui_settings
+from ui.common import error_label, show_error_on, to_date, to_qdate, ui_settings, with_error
 
 Index = QModelIndex | QPersistentModelIndex
 Key = tuple[str, int]  # (MEMBER or INFLOW, id)
@@ -289,12 +289,7 @@ class MeetingDialog(QDialog):
 
     def _with_error(self, widget: QWidget, name: str) -> QWidget:
         box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        column.addWidget(widget)
-        self.errors[name] = error_label(f"{camel(name)}Error")
-        column.addWidget(self.errors[name])
+        box.setLayout(with_error(widget, name, self.errors))
         return box
 
     def _set_value(self, data: MeetingInput) -> None:
