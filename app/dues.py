@@ -128,12 +128,6 @@ class PaymentRow:
     made_by: str
 
 
-def _member(session: Session, member_id: int) -> Member:
-    member = session.get(Member, member_id)
-    if member is None:
-        raise NotFoundError(f"找不到编号为 {member_id} 的党员。")
-    return member
-
 
 def _month_errors(data: DuesInput, member: Member | None) -> dict[str, str]:
     if data.first_month is None or data.last_month is None:

@@ -57,6 +57,7 @@ from app.changes import EVALUATION, Changes
 from app.dues_rules import Arrears, DuesBase
 from app.errors import NotFoundError, ValidationError
 from app.meetings import MEETING_KINDS
+from app.members import load_member
 from app.settings import get_value
 from db.models import (
     AnnualNote,
@@ -144,12 +145,6 @@ def _span(member: Member) -> _Span:
     return _Span(member.joined_on, member.status, member.left_on)
 
 
-def _member(session: Session, member_id: int) -> Member:
-    member = session.get(Member, member_id)
-    if member is None:
-        raise NotFoundError(f"找不到编号为 {member_id} 的党员。")
-    return member
-
 
 def _operator(session: Session) -> str:
     return get_value(session, "operator_name").strip()[:WRITER_LIMIT]
@@ -207,7 +202,7 @@ def save_note(
 ) -> Changes:
     """Write (or rewrite) one note of a member's year; empty text deletes it. See the module's readings."""
     today = today or date.today()
-    member = _member(session, member_id)
+    member = load_member(session, member_id)
     text = (text or "").strip()
     if kind not in NOTE_KINDS:
         raise ValidationError(f"请选择记实类别（{'、'.join(NOTE_KINDS)}）。", "kind")
@@ -345,7 +340,7 @@ def _service(session: Session, service_id: int) -> VolunteerService:
 def add_volunteer(session: Session, member_id: int, data: VolunteerInput, *,
                   today: date | None = None) -> tuple[int, Changes]:
     """志愿服务登记: one activity with its hours."""
-    member = _member(session, member_id)
+    member = load_member(session, member_id)
     clean, tenths = _volunteer_checked(session, member, data, None, today or date.today())
     row = VolunteerService(member_id=member_id, served_on=clean.served_on, activity=clean.activity,
                            hours_tenths=tenths, note=clean.note)
@@ -359,7 +354,7 @@ def add_volunteer(session: Session, member_id: int, data: VolunteerInput, *,
 def update_volunteer(session: Session, service_id: int, data: VolunteerInput, *,
                      today: date | None = None) -> Changes:
     row = _service(session, service_id)
-    clean, tenths = _volunteer_checked(session, _member(session, row.member_id), data, service_id,
+    clean, tenths = _volunteer_checked(session, load_member(session, row.member_id), data, service_id,
                                        today or date.today())
     row.served_on, row.activity, row.hours_tenths, row.note = clean.served_on, clean.activity, tenths, clean.note
     session.flush()
@@ -444,7 +439,7 @@ def _dual_checked(session: Session, member: Member, data: DualReportInput, repor
 def add_dual_report(session: Session, member_id: int, data: DualReportInput, *,
                     today: date | None = None) -> tuple[int, Changes]:
     """双报到: an in-service member reports to the community (one open report at a time)."""
-    member = _member(session, member_id)
+    member = load_member(session, member_id)
     clean = _dual_checked(session, member, data, None, None, today or date.today())
     row = DualReport(member_id=member_id, employer=clean.employer, reported_on=clean.reported_on,
                      wishes=clean.wishes, note=clean.note, ended_on=None)
@@ -457,7 +452,7 @@ def add_dual_report(session: Session, member_id: int, data: DualReportInput, *,
 def update_dual_report(session: Session, report_id: int, data: DualReportInput, *,
                        today: date | None = None) -> Changes:
     row = _dual(session, report_id)
-    clean = _dual_checked(session, _member(session, row.member_id), data, report_id, row.ended_on,
+    clean = _dual_checked(session, load_member(session, row.member_id), data, report_id, row.ended_on,
                           today or date.today())
     row.employer, row.reported_on, row.wishes, row.note = clean.employer, clean.reported_on, clean.wishes, clean.note
     session.flush()
@@ -546,7 +541,7 @@ def _reward_checked(member: Member, data: RewardInput, today: date) -> RewardInp
 def add_reward(session: Session, member_id: int, data: RewardInput, *,
                today: date | None = None) -> tuple[int, Changes]:
     """奖惩登记: a reward (奖励) or a discipline (处分)."""
-    member = _member(session, member_id)
+    member = load_member(session, member_id)
     clean = _reward_checked(member, data, today or date.today())
     row = RewardDiscipline(member_id=member_id, kind=clean.kind, decided_on=clean.decided_on, title=clean.title,
                            decided_by=clean.decided_by, note=clean.note)
@@ -558,7 +553,7 @@ def add_reward(session: Session, member_id: int, data: RewardInput, *,
 
 def update_reward(session: Session, reward_id: int, data: RewardInput, *, today: date | None = None) -> Changes:
     row = _reward(session, reward_id)
-    clean = _reward_checked(_member(session, row.member_id), data, today or date.today())
+    clean = _reward_checked(load_member(session, row.member_id), data, today or date.today())
     row.kind, row.decided_on, row.title = clean.kind, clean.decided_on, clean.title
     row.decided_by, row.note = clean.decided_by, clean.note
     session.flush()
@@ -621,7 +616,7 @@ def set_dues_base(
     Checked through ``dues_rules.DuesBase``: ``effective_from`` must be the first of a month, not before
     the month the member joined; the amounts a category does not use are not stored.
     """
-    member = _member(session, member_id)
+    member = load_member(session, member_id)
     note = note.strip()
     if effective_from is None:
         raise ValidationError("请选择生效月份。", "effective_from")
@@ -858,7 +853,7 @@ def year_record(session: Session, member_id: int, year: int, *, today: date | No
     """The member's record of ``year``; refused (ValidationError on ``year``) for a future year or a year
     in which the member was never on the roll."""
     today = today or date.today()
-    member = _member(session, member_id)
+    member = load_member(session, member_id)
     errors = _year_errors(member, year, today)
     if errors:
         raise ValidationError(errors)

@@ -29,6 +29,7 @@ from app import audit
 from app.changes import FLOATING, MEMBERS, Changes
 from app.dates import add_months
 from app.errors import NotFoundError, ValidationError
+from app.members import load_member
 from app.settings import get_value
 from db.models import (
     ContactLog,
@@ -351,12 +352,6 @@ def destination_of(province: str, city: str) -> str:
     return " ".join(part for part in (province.strip(), city.strip()) if part)
 
 
-def _member(session: Session, member_id: int) -> Member:
-    member = session.get(Member, member_id)
-    if member is None:
-        raise NotFoundError(f"找不到编号为 {member_id} 的党员。")
-    return member
-
 
 def _record(session: Session, record_id: int) -> FloatingRecord:
     record = session.get(FloatingRecord, record_id)
@@ -393,7 +388,7 @@ def validate_outflow(
     """
     today = today or date.today()
     data = replace(data, **{n: getattr(data, n).strip() for n in OUTFLOW_FIELDS if isinstance(getattr(data, n), str)})
-    member = _member(session, member_id)
+    member = load_member(session, member_id)
     record = _record(session, record_id) if record_id is not None else None
     errors: dict[str, str] = {}
     if record is None and member.status != "在册":
@@ -445,7 +440,7 @@ def register_outflow(
     record = FloatingRecord(member_id=member_id, **{n: getattr(clean, n) for n in OUTFLOW_FIELDS}, incomplete=False)
     session.add(record)
     session.flush()
-    member = _member(session, member_id)
+    member = load_member(session, member_id)
     member.floating = True
     member.floating_destination = destination_of(clean.destination_province, clean.destination_city)[:100]
     audit.log(session, "floating", member_id, "外出登记",
@@ -465,7 +460,7 @@ def update_outflow(
     was_incomplete, record.incomplete = record.incomplete, False
     changes = FLOATING
     if record.returned_on is None:
-        member = _member(session, record.member_id)
+        member = load_member(session, record.member_id)
         member.floating = True
         member.floating_destination = destination_of(clean.destination_province, clean.destination_city)[:100]
         changes = FLOATING | MEMBERS
@@ -500,7 +495,7 @@ def return_home(session: Session, record_id: int, on: date | None, *, today: dat
         .where(FloatingRecord.member_id == record.member_id, FloatingRecord.returned_on.is_(None))
     )
     if not still_open:
-        member = _member(session, record.member_id)
+        member = load_member(session, record.member_id)
         member.floating, member.floating_destination = False, ""
     audit.log(session, "floating", record.member_id, "返回", f"{record.left_on:%Y-%m-%d} 外出，{on:%Y-%m-%d} 返回")
     return FLOATING | MEMBERS
@@ -511,7 +506,7 @@ def add_contact(
 ) -> tuple[int, Changes]:
     """One attempt to reach a member; ``made_by`` defaults to the operator in 设置."""
     today = today or date.today()
-    member = _member(session, member_id)
+    member = load_member(session, member_id)
     summary, made_by = data.summary.strip(), data.made_by.strip() or get_value(session, "operator_name").strip()
     errors: dict[str, str] = {}
     if data.contacted_on is None:
@@ -830,7 +825,7 @@ def record_lost_event(
     All are kept in the member's history.
     """
     today = today or date.today()
-    member = _member(session, member_id)
+    member = load_member(session, member_id)
     note = note.strip()
     errors: dict[str, str] = {}
     if kind not in LOST_EVENT_KINDS:
@@ -899,7 +894,7 @@ def record_lost_event(
 def lost_event_choices(session: Session, member_id: int, today: date, *,
                        warning_months: int = WARNING_MONTHS) -> tuple[tuple[str, ...], str]:
     """The 失联处置 steps that make sense for a member today, and one line saying where they stand."""
-    member = _member(session, member_id)
+    member = load_member(session, member_id)
     if member.status != "在册":
         return (), f"{member.name}已{member.status}。"
     pending = session.scalar(select(func.count()).select_from(LostContactEvent).where(

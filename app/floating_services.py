@@ -22,7 +22,7 @@ from app import audit, floating, members
 from app.changes import FLOATING, Changes
 from app.errors import NotFoundError, ValidationError
 from app.floating_inflow import get_inflow
-from app.members import MemberFilter
+from app.members import MemberFilter, load_member
 from app.settings import get_value
 from db.models import (
     ContactLog,
@@ -140,12 +140,6 @@ def _one_person(member_id: int | None, inflow_id: int | None) -> None:
         raise ValidationError("请选择一名服务对象（党员或流入党员）。", "person")
 
 
-def _member(session: Session, member_id: int) -> Member:
-    member = session.get(Member, member_id)
-    if member is None:
-        raise NotFoundError(f"找不到编号为 {member_id} 的党员。")
-    return member
-
 
 def _inflow(session: Session, inflow_id: int) -> InflowMember:
     row = session.get(InflowMember, inflow_id)
@@ -163,7 +157,7 @@ def person_of(session: Session, *, member_id: int | None = None, inflow_id: int 
     _one_person(member_id, inflow_id)
     names = _org_names(session)
     if member_id is not None:
-        member = _member(session, member_id)
+        member = load_member(session, member_id)
         return Person(member_id, None, member.name, _member_detail(member.floating, names.get(member.org_id, ""),
                                                                    member.status))
     row = _inflow(session, inflow_id or 0)
@@ -240,7 +234,7 @@ def _person_errors(session: Session, member_id: int | None, inflow_id: int | Non
     """A ledger member must be 在册 on the day (a member who left since keeps the services given before);
     an inflow member must have been here on the day."""
     if member_id is not None:
-        member = _member(session, member_id)
+        member = load_member(session, member_id)
         if member.status != "在册" and (served_on is None or member.left_on is None or served_on > member.left_on):
             when = f"于 {member.left_on:%Y-%m-%d} " if member.left_on else ""
             return {"person": f"“{member.name}”已{when}{member.status}，不在册，不能登记此后的服务。"}

@@ -293,7 +293,7 @@ def create(session: Session, data: MemberInput, *, today: date | None = None) ->
 
 
 def update(session: Session, member_id: int, data: MemberInput, *, today: date | None = None) -> Changes:
-    member = _load(session, member_id)
+    member = load_member(session, member_id)
     clean = _checked(session, data, member_id, today)
     changed = []
     for name in INPUT_FIELDS:
@@ -331,7 +331,7 @@ def leave(
 ) -> Changes:
     """转出 (to which organisation), 出党 (除名/开除党籍/退党 in ``reason``) or 死亡: the record stays."""
     today = today or date.today()
-    member = _load(session, member_id)
+    member = load_member(session, member_id)
     if member.status != "在册":
         raise AppError(f"“{member.name}”已于 {member.left_on:%Y-%m-%d} {member.status}，不在册。")
     errors = {}
@@ -356,7 +356,7 @@ def leave(
 
 def return_to_ledger(session: Session, member_id: int) -> Changes:
     """Undo a leave entered by mistake: the member is 在册 again (the log keeps both steps)."""
-    member = _load(session, member_id)
+    member = load_member(session, member_id)
     if member.status == "在册":
         return Changes()
     org = session.get(Organization, member.org_id)
@@ -368,7 +368,7 @@ def return_to_ledger(session: Session, member_id: int) -> Changes:
 
 
 def set_photo(session: Session, member_id: int, data: bytes | None, mime: str = "image/jpeg") -> Changes:
-    _load(session, member_id)
+    load_member(session, member_id)
     existing = session.get(MemberPhoto, member_id)
     if data is None:
         if existing is not None:
@@ -389,7 +389,8 @@ def photo(session: Session, member_id: int) -> bytes | None:
 # ---------------------------------------------------------------- reading
 
 
-def _load(session: Session, member_id: int) -> Member:
+def load_member(session: Session, member_id: int) -> Member:
+    """The member, or NotFoundError in Chinese (deleted meanwhile or a wrong id)."""
     member = session.get(Member, member_id)
     if member is None:
         raise NotFoundError(f"找不到编号为 {member_id} 的党员。")
@@ -397,7 +398,7 @@ def _load(session: Session, member_id: int) -> Member:
 
 
 def get(session: Session, member_id: int) -> MemberRecord:
-    member = _load(session, member_id)
+    member = load_member(session, member_id)
     paths = {n.id: n.path for n in orgs.list_tree(session, include_dissolved=True)}
     has_photo = session.get(MemberPhoto, member_id) is not None
     return MemberRecord(
