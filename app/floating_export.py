@@ -9,8 +9,6 @@ complete. openpyxl's write-only mode, imported here.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -22,7 +20,8 @@ from sqlalchemy.orm import Session
 from app import orgs
 from app.errors import AppError
 from app.floating_import import INFLOW_COLUMNS, INFLOW_SHEET, OUTFLOW_COLUMNS, OUTFLOW_SHEET
-from app.members_import import CHUNK, header_cells, save_workbook, set_columns, sheet_cell
+from app.members_export import save_in_place
+from app.members_import import CHUNK, header_cells, set_columns, sheet_cell
 from db.models import FloatingRecord, InflowMember, Member
 
 Progress = Callable[[int, int], None]
@@ -114,25 +113,8 @@ def export(
 
     if cancelled is not None and cancelled():
         raise ExportCancelled()
-    _save(book, path)
+    save_in_place(book, path)
     return ExportCounts(len(record_ids), len(inflow_ids))
-
-
-def _save(book, path: Path) -> None:
-    """Beside the target under a temporary name, then moved into place: never a half-written file."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".导出-", suffix=".xlsx", dir=path.parent)
-    except OSError as exc:
-        raise AppError(f"无法在“{path.parent}”中写入导出文件：{exc.strerror or exc}") from exc
-    os.close(handle)
-    try:
-        save_workbook(book, Path(temporary), "导出文件")
-        os.replace(temporary, path)
-    except OSError as exc:
-        raise AppError(f"无法写入导出文件“{path}”：文件可能正在 Excel 中打开，或没有写入权限。") from exc
-    finally:
-        Path(temporary).unlink(missing_ok=True)
 
 
 def default_file_name(today: date | None = None) -> str:

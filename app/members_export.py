@@ -95,6 +95,12 @@ def export(
             progress(min(start + CHUNK, total), total)
     if cancelled is not None and cancelled():
         raise ExportCancelled()
+    save_in_place(book, path)
+    return total
+
+
+def save_in_place(book, path: Path) -> None:
+    """Beside the target under a temporary name, then moved into place: never a half-written file."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".导出-", suffix=".xlsx", dir=path.parent)
@@ -108,7 +114,6 @@ def export(
         raise AppError(f"无法写入导出文件“{path}”：文件可能正在 Excel 中打开，或没有写入权限。") from exc
     finally:
         Path(temporary).unlink(missing_ok=True)
-    return total
 
 
 def default_file_name(today: date | None = None) -> str:
