@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from PySide6.QtCore import QDate, QSettings, Qt
-from PySide6.QtWidgets import QDateEdit, QLabel, QLayout, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QLabel,
+    QLayout,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.paths import user_data_dir
 
@@ -128,3 +138,27 @@ def with_error(field: QWidget | QLayout, name: str, errors: dict[str, QLabel]) -
     errors[name] = error_label(f"{camel(name)}Error")
     cell.addWidget(errors[name])
     return cell
+
+
+PERSON_ID_ROLE = Qt.ItemDataRole.UserRole + 1  # the id behind a line of a search-result list
+
+
+def fill_found(found_list: QListWidget, found: Iterable[tuple[int, str]], keep: int | None) -> None:
+    """Show search results (id, label), keeping ``keep`` selected when it is among them and selecting the
+    only result when there is one; no selection signals while filling."""
+    found_list.blockSignals(True)
+    found_list.clear()
+    for found_id, label in found:
+        item = QListWidgetItem(label)
+        item.setData(PERSON_ID_ROLE, found_id)
+        found_list.addItem(item)
+        if found_id == keep:
+            found_list.setCurrentItem(item)
+    if found_list.currentRow() < 0 and found_list.count() == 1:
+        found_list.setCurrentRow(0)
+    found_list.blockSignals(False)
+
+
+def found_id(found_list: QListWidget) -> int | None:
+    item = found_list.currentItem()
+    return item.data(PERSON_ID_ROLE) if item is not None else None

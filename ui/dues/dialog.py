@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QMessageBox,
     QTableView,
     QVBoxLayout,
@@ -37,7 +36,9 @@ from app.errors import AppError, DatabaseError, ValidationError
 from app.members import MemberFilter
 from ui.common import (
     error_label,
+    fill_found,
     fmt_date,
+    found_id,
     section_title,
     show_error_on,
     to_date,
@@ -48,7 +49,6 @@ from ui.common import (
 Index = QModelIndex | QPersistentModelIndex
 ACTION = "党费登记"
 HISTORY_LIMIT = 12
-MEMBER_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 # DuesInput -> errors by field
 DuesValidator = Callable[[DuesInput], dict[str, str]]
 # search text -> [(member id, label)]
@@ -297,25 +297,13 @@ class DuesDialog(QDialog):
     def search_members(self) -> None:
         if self.find_members is None:
             return
-        current = self.selected_member()
-        self.member_list.blockSignals(True)
-        self.member_list.clear()
-        for found_id, label in self.find_members(self.member_search.text().strip()):
-            item = QListWidgetItem(label)
-            item.setData(MEMBER_ID_ROLE, found_id)
-            self.member_list.addItem(item)
-            if found_id == current:
-                self.member_list.setCurrentItem(item)
-        if self.member_list.currentRow() < 0 and self.member_list.count() == 1:
-            self.member_list.setCurrentRow(0)
-        self.member_list.blockSignals(False)
+        fill_found(self.member_list, self.find_members(self.member_search.text().strip()), self.selected_member())
         self._member_changed()
 
     def selected_member(self) -> int | None:
         if self.member_id is not None:
             return self.member_id
-        item = self.member_list.currentItem()
-        return item.data(MEMBER_ID_ROLE) if item is not None else None
+        return found_id(self.member_list)
 
     def _member_changed(self) -> None:
         member_id = self.selected_member()

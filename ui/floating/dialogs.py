@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
@@ -31,7 +30,17 @@ from app.floating import (
     ContactInput,
     OutflowInput,
 )
-from ui.common import OptionalDateEdit, camel, day_edit, error_label, show_error_on, to_date, with_error
+from ui.common import (
+    OptionalDateEdit,
+    camel,
+    day_edit,
+    error_label,
+    fill_found,
+    found_id,
+    show_error_on,
+    to_date,
+    with_error,
+)
 
 # (member_id or None, input) -> (errors by field, cleaned input)
 OutflowValidator = Callable[[int | None, OutflowInput], tuple[dict[str, str], OutflowInput]]
@@ -176,25 +185,13 @@ class OutflowDialog(QDialog):
     def search_members(self) -> None:
         if self.find_members is None:
             return
-        current = self.selected_member()
-        self.member_list.blockSignals(True)
-        self.member_list.clear()
-        for member_id, label in self.find_members(self.member_search.text().strip()):
-            item = QListWidgetItem(label)
-            item.setData(256, member_id)
-            self.member_list.addItem(item)
-            if member_id == current:
-                self.member_list.setCurrentItem(item)
-        if self.member_list.currentRow() < 0 and self.member_list.count() == 1:
-            self.member_list.setCurrentRow(0)
-        self.member_list.blockSignals(False)
+        fill_found(self.member_list, self.find_members(self.member_search.text().strip()), self.selected_member())
         self.revalidate()
 
     def selected_member(self) -> int | None:
         if self.member_id is not None:
             return self.member_id
-        item = self.member_list.currentItem()
-        return item.data(256) if item is not None else None
+        return found_id(self.member_list)
 
     # ------------------------------------------------------------ values
 
