@@ -337,7 +337,8 @@ def _scheme_parts(s: Scheme) -> dict[str, str]:
     }
 
 
-def _stored_cells(session: Session, year: int) -> dict[Cell, int]:
+def stored_cells(session: Session, year: int) -> dict[Cell, int]:
+    """How many scores are stored per (criterion, evaluator) in the year, counted by the scheme or not."""
     return {(c, e): n for c, e, n in session.execute(
         select(EvaluationScore.criterion, EvaluationScore.evaluator, func.count())
         .where(EvaluationScore.year == year).group_by(EvaluationScore.criterion, EvaluationScore.evaluator))}
@@ -380,7 +381,7 @@ def set_scheme(
         raise ValidationError(errors)
     old = _scheme(row)
     renames = {k: v for k, v in (renames or {}).items() if k != v}
-    stored = _stored_cells(session, year)
+    stored = stored_cells(session, year)
     if renames and (message := _rename_errors(old, new, renames, stored)):
         raise ValidationError(message, "renames")
 
@@ -411,7 +412,7 @@ def set_scheme(
     session.expire_all()
     row = _year_row(session, year)
     row.scheme = _dump(new)
-    uncounted = _uncounted(new, _stored_cells(session, year))
+    uncounted = _uncounted(new, stored_cells(session, year))
 
     before_parts, after_parts = _scheme_parts(old), _scheme_parts(new)
     detail = [f"{k}：{before_parts[k]} → {after_parts[k]}" for k in after_parts if before_parts[k] != after_parts[k]]
@@ -476,6 +477,68 @@ def set_grade(
         stored.grade, stored.decided_on = grade, decided_on
     shown = f"{grade}（{decided_on:%Y-%m-%d}）" if grade is not None else "未评定"
     audit.log(session, AUDIT_AREA, year, "民主评议", f"{person.name}：{old or '未评定'} → {shown}")
+    return EVALUATION
+
+
+def set_grades(
+    session: Session, year: int, grades: Mapping[int, str | None], decided_on: date | None, *,
+    today: date | None = None,
+) -> Changes:
+    """Several members' grades (member id → grade, None: not graded) with one decision date of the
+    branch, checked together and written in one go — what a branch meeting decides at once. The one-third
+    rule is judged on the result per branch (a block that leaves a branch over is refused with the
+    figures, unless the branch was over before and the block does not make it worse)."""
+    today = today or date.today()
+    _unlocked(session, year)
+    people = {p.member_id: p for p in participants(session, year)}
+    problems = []
+    for member_id, grade in grades.items():
+        person = people.get(member_id)
+        if person is None:
+            member = session.get(Member, member_id)
+            problems.append(f"“{member.name}”{year} 年度不在册" if member else f"找不到编号为 {member_id} 的党员")
+        elif message := grade_errors(person.category, grade):
+            problems.append(f"{person.name}：{message.rstrip('。')}")
+    if problems:
+        raise ValidationError("；".join(problems[:_NAMES_SHOWN]) + ("等" if len(problems) > _NAMES_SHOWN else "")
+                              + "。", "grade")
+    if any(g is not None for g in grades.values()):
+        if decided_on is None:
+            raise ValidationError("请填写支部的评议决定日期。", "decided_on")
+        if decided_on > today:
+            raise ValidationError("评议决定日期不能晚于今天。", "decided_on")
+        if decided_on < date(year, 1, 1):
+            raise ValidationError(f"评议决定日期不能早于 {year} 年 1 月 1 日。", "decided_on")
+    stored = {row.member_id: row for row in session.scalars(
+        select(EvaluationGrade).where(EvaluationGrade.year == year))}
+    before: dict[str, dict[int, str | None]] = defaultdict(dict)
+    for p in people.values():
+        before[p.branch_name][p.member_id] = stored[p.member_id].grade if p.member_id in stored else None
+    over = []
+    for branch, old in before.items():
+        new = {**old, **{m: g for m, g in grades.items() if m in old}}
+        if new != old and _excess(new) > 0 and _excess(new) > _excess(old):
+            over.append(f"{branch}：{check_excellent_share(new)}")
+    if over:
+        raise ValidationError("；".join(over) + "。", "grade")
+    changed = []
+    for member_id, grade in grades.items():
+        row = stored.get(member_id)
+        if grade is None:
+            if row is not None:
+                changed.append(f"{people[member_id].name}：{row.grade} → 未评定")
+                session.delete(row)
+        elif row is None:
+            session.add(EvaluationGrade(year=year, member_id=member_id, grade=grade, decided_on=decided_on))
+            changed.append(f"{people[member_id].name}：未评定 → {grade}")
+        elif (row.grade, row.decided_on) != (grade, decided_on):
+            changed.append(f"{people[member_id].name}：{row.grade} → {grade}")
+            row.grade, row.decided_on = grade, decided_on
+    if not changed:
+        return Changes()
+    when = f"（{decided_on:%Y-%m-%d}）" if decided_on is not None else ""
+    more = f"；等共 {len(changed)} 人" if len(changed) > _LOGGED_CELLS else ""
+    audit.log(session, AUDIT_AREA, year, "民主评议", "；".join(changed[:_LOGGED_CELLS]) + more + when)
     return EVALUATION
 
 

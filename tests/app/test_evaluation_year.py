@@ -227,6 +227,35 @@ def test_excellent_at_most_one_third_of_the_branch_at_the_boundaries(town):
     assert error.errors["grade"].startswith("全社区：优秀 1 人，超过参评 2 人的三分之一（最多 0 人）")
 
 
+def test_a_branch_grades_several_members_at_once_with_one_decision_date(town):
+    # GIVEN six 正式党员 in 第一网格 and a 预备党员
+    six = [town.add(NAMES[i]) for i in range(6)]
+    probationer = town.add(NAMES[6], joined=date(2025, 3, 1), confirmed=None, category="预备党员")
+    # WHEN the branch meeting grades all six at once, two of them 优秀 (2 of 6 = one third)
+    grades = {m: "合格" for m in six} | {six[0]: "优秀", six[1]: "优秀"}
+    town.run(lambda s: ey.set_grades(s, YEAR, grades, DECIDED, today=TODAY))
+    # THEN every grade is stored with the one date, and the year's history has one entry for the block
+    rows = town.read(lambda s: {r.member_id: (r.grade, r.grade_decided_on) for r in ey.grid(s, YEAR).rows})
+    assert [rows[m] for m in six] == [("优秀", DECIDED)] * 2 + [("合格", DECIDED)] * 4
+    log = town.read(lambda s: audit.entries(s, "evaluation", YEAR))
+    assert [e.action for e in log].count("民主评议") == 1
+    # a block making it three of six is refused whole, naming the branch and the figures
+    error = refused(town, lambda s: ey.set_grades(s, YEAR, {six[2]: "优秀", six[3]: "基本合格"}, DECIDED,
+                                                  today=TODAY))
+    assert error.errors["grade"] == "第一网格党支部：优秀 3 人，超过参评 6 人的三分之一（最多 2 人）。"
+    assert town.read(lambda s: ey.grid_row(s, YEAR, six[3]).grade) == "合格"
+    # a 预备党员 in the block refuses it by name; a date in the future or none at all is refused
+    error = refused(town, lambda s: ey.set_grades(s, YEAR, {probationer: "合格"}, DECIDED, today=TODAY))
+    assert error.errors["grade"].startswith(f"{NAMES[6]}：预备党员不参加民主评议")
+    error = refused(town, lambda s: ey.set_grades(s, YEAR, {six[2]: "合格"}, None, today=TODAY))
+    assert "decided_on" in error.errors
+    # clearing grades needs no date (an 优秀 with a 合格 leaves 1 of 4); clearing two 合格 would leave
+    # 2 of 4 优秀 and is refused
+    refused(town, lambda s: ey.set_grades(s, YEAR, {six[4]: None, six[5]: None}, None, today=TODAY))
+    town.run(lambda s: ey.set_grades(s, YEAR, {six[0]: None, six[5]: None}, None, today=TODAY))
+    assert town.read(lambda s: ey.grid_row(s, YEAR, six[5]).grade) is None
+
+
 # ---------------------------------------------------------------- scores
 
 
