@@ -7,14 +7,26 @@ Who may be on a meeting's list is decided by the meeting day, not by today:
 - an inflow member (流入党员) present here that day: ``arrived_on <= day`` and ``left_on`` empty or on or
   after the day.
 
-``record_meeting`` and ``update_meeting`` take the people who were there (``present`` true). Rows with
-``present`` false (an absence with its reason) are left for the evaluation slice: this module never
-writes them, keeps them when a meeting is edited, and ``last_attended`` ignores them.
+``record_meeting`` and ``update_meeting`` take the people who were there (``present`` true) and, for ledger
+members, the absences: member id → reason (``present`` false). A reason is free text of at most
+ABSENCE_REASON_LIMIT characters, usually one of ABSENCE_REASONS; an empty reason is an absence with no
+reason given (未说明原因) — the evidence 党章 第九条 (six months without 组织生活 "without good reason")
+needs. Absent people must be eligible on the day exactly as present ones, and nobody is both.
+
+- ``absences=None`` (a caller that only knows who was there) keeps the meeting's stored absences, except
+  of people now present; a mapping replaces them (an empty one removes them all).
+- Inflow members' absences are not recorded: they owe 组织生活 to their home organisation, and their
+  list rows count as activity here (app.floating_inflow).
+- Who was expected is not decided here: the 组织生活登记 dialog lists every unticked member as absent for
+  meetings of all members (app.evaluation_records.ALL_MEMBER_KINDS) and only those with a reason for the
+  others (a 支部委员会 is not every member's meeting).
+
+``last_attended`` and the head counts ignore absences.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
 
@@ -34,6 +46,10 @@ TOPIC_LIMIT = 200
 PLACE_LIMIT = 100
 NOTE_LIMIT = 2000
 MADE_BY_LIMIT = 64
+# The usual reasons for missing 组织生活, offered in the dialog; any other text may be typed.
+ABSENCE_REASONS = ("病假", "事假", "因公外出", "外出务工（流动）", "其他")
+ABSENCE_REASON_LIMIT = 100  # meeting_attendees.absence_reason is String(100)
+NO_REASON = "未说明原因"  # how an empty reason reads
 _IN_CHUNK = 500  # ids per IN (...) list, well below SQLite's variable limit
 _NAMES_SHOWN = 5
 
@@ -132,7 +148,10 @@ def _meeting_errors(session: Session, data: MeetingInput, today: date) -> dict[s
     return errors
 
 
-def _member_errors(session: Session, member_ids: list[int], day: date | None) -> list[str]:
+def _member_errors(session: Session, member_ids: list[int], day: date | None, *, absent: bool = False) -> list[str]:
+    """Why some of these ledger members cannot be on the meeting's list (as present, or with ``absent``
+    as absent) on ``day``; the same rules either way."""
+    what = "缺席" if absent else "参加"
     problems: dict[str, list[str]] = {}
     found: set[int] = set()
     for chunk in _chunks(member_ids):
@@ -145,7 +164,7 @@ def _member_errors(session: Session, member_ids: list[int], day: date | None) ->
                 continue
             if status != "在册" and (left_on is None or left_on < day):
                 when = f"已于 {left_on:%Y-%m-%d} {status}" if left_on else f"已{status}"
-                problems.setdefault(f"{when}，不能登记参加 {day:%Y-%m-%d} 的组织生活", []).append(name)
+                problems.setdefault(f"{when}，不能登记{what} {day:%Y-%m-%d} 的组织生活", []).append(name)
             elif joined_on > day:
                 problems.setdefault(f"入党日期（{joined_on:%Y-%m-%d}）晚于会议日期", []).append(name)
     messages = [f"{_named(names)}{why}" for why, names in problems.items()]
@@ -175,11 +194,36 @@ def _inflow_errors(session: Session, inflow_ids: list[int], day: date | None) ->
     return messages
 
 
+def _clean_absences(absences: Mapping[int, str] | None) -> dict[int, str] | None:
+    """Ids as ints, reasons trimmed (None and whitespace: no reason given)."""
+    if absences is None:
+        return None
+    return {int(member_id): (reason or "").strip() for member_id, reason in absences.items()}
+
+
+def _absence_errors(session: Session, member_ids: list[int], absences: dict[int, str], day: date | None) -> list[str]:
+    messages: list[str] = []
+    present = set(member_ids)
+    both = [i for i in absences if i in present]
+    too_long = [i for i, reason in absences.items() if len(reason) > ABSENCE_REASON_LIMIT]
+    if both or too_long:
+        names: dict[int, str] = {}
+        for chunk in _chunks(both + too_long):
+            names.update(session.execute(select(Member.id, Member.name).where(Member.id.in_(chunk))).all())
+        if both:
+            messages.append(f"{_named([names.get(i, str(i)) for i in both])}不能既登记出席又登记缺席")
+        if too_long:
+            messages.append(f"{_named([names.get(i, str(i)) for i in too_long])}的缺席原因超过 "
+                            f"{ABSENCE_REASON_LIMIT} 个字")
+    return messages + _member_errors(session, [i for i in absences if i not in both], day, absent=True)
+
+
 def validate_meeting(
     session: Session, data: MeetingInput, member_ids: Iterable[int], inflow_ids: Iterable[int], *,
-    today: date | None = None,
+    absences: Mapping[int, str] | None = None, today: date | None = None,
 ) -> tuple[dict[str, str], MeetingInput]:
-    """Every problem by field (Chinese; the people's under ``attendees``), and the input with its text trimmed."""
+    """Every problem by field (Chinese; the people present under ``attendees``, the absent under
+    ``absences``), and the input with its text trimmed."""
     today = today or date.today()
     data = replace(data, **{n: getattr(data, n).strip() for n in INPUT_FIELDS if isinstance(getattr(data, n), str)})
     errors = _meeting_errors(session, data, today)
@@ -191,12 +235,17 @@ def validate_meeting(
                                                                                       data.held_on)
         if messages:
             errors["attendees"] = "；".join(messages) + "。"
+    absent = _clean_absences(absences)
+    if absent:
+        messages = _absence_errors(session, member_ids, absent, data.held_on)
+        if messages:
+            errors["absences"] = "；".join(messages) + "。"
     return errors, data
 
 
 def _checked(session: Session, data: MeetingInput, member_ids: Iterable[int], inflow_ids: Iterable[int],
-             today: date | None) -> MeetingInput:
-    errors, clean = validate_meeting(session, data, member_ids, inflow_ids, today=today)
+             absences: Mapping[int, str] | None, today: date | None) -> MeetingInput:
+    errors, clean = validate_meeting(session, data, member_ids, inflow_ids, absences=absences, today=today)
     if errors:
         raise ValidationError(errors)
     return clean
@@ -205,16 +254,19 @@ def _checked(session: Session, data: MeetingInput, member_ids: Iterable[int], in
 # ---------------------------------------------------------------- writing
 
 
-def _set_attendees(session: Session, meeting_id: int, member_ids: list[int], inflow_ids: list[int]) -> None:
-    """The present people become exactly these; an absence row of someone now present turns present,
-    other absence rows stay."""
+def _set_attendees(session: Session, meeting_id: int, member_ids: list[int], inflow_ids: list[int],
+                   absences: dict[int, str] | None) -> None:
+    """The present people become exactly these; the absent ledger members exactly ``absences``, or, with
+    None, the stored absences stay (but for people now present). Rows are changed in place."""
     rows = list(session.scalars(select(MeetingAttendee).where(MeetingAttendee.meeting_id == meeting_id)))
     wanted_members, wanted_inflow = set(member_ids), set(inflow_ids)
     for row in rows:
         wanted = row.member_id in wanted_members if row.member_id is not None else row.inflow_id in wanted_inflow
         if wanted:
             row.present, row.absence_reason = True, ""
-        elif row.present:
+        elif absences is not None and row.member_id in absences:
+            row.present, row.absence_reason = False, absences[row.member_id]
+        elif row.present or (absences is not None and row.member_id is not None):
             session.delete(row)
     have_members = {r.member_id for r in rows if r.member_id is not None}
     have_inflow = {r.inflow_id for r in rows if r.inflow_id is not None}
@@ -222,56 +274,72 @@ def _set_attendees(session: Session, meeting_id: int, member_ids: list[int], inf
                     for i in member_ids if i not in have_members)
     session.add_all(MeetingAttendee(meeting_id=meeting_id, inflow_id=i, present=True, absence_reason="")
                     for i in inflow_ids if i not in have_inflow)
+    session.add_all(MeetingAttendee(meeting_id=meeting_id, member_id=i, present=False, absence_reason=reason)
+                    for i, reason in (absences or {}).items() if i not in have_members)
     session.flush()
 
 
-def _detail(session: Session, meeting: Meeting, present: int) -> str:
+def _head_counts(session: Session, meeting_id: int) -> tuple[int, int]:
+    """(present, absent) on a meeting's list as stored."""
+    present = absent = 0
+    for is_present, count in session.execute(
+        select(MeetingAttendee.present, func.count()).where(MeetingAttendee.meeting_id == meeting_id)
+        .group_by(MeetingAttendee.present)
+    ):
+        if is_present:
+            present = count
+        else:
+            absent = count
+    return present, absent
+
+
+def _detail(session: Session, meeting: Meeting, present: int, absent: int = 0) -> str:
     org = session.get(Organization, meeting.org_id)
     return (f"{meeting.held_on:%Y-%m-%d} {org.name if org else ''} {meeting.kind}《{meeting.topic}》，"
-            f"到会 {present} 人")
+            f"到会 {present} 人" + (f"，缺席 {absent} 人" if absent else ""))
 
 
 def record_meeting(
     session: Session, data: MeetingInput, member_ids: Iterable[int], inflow_ids: Iterable[int] = (), *,
-    today: date | None = None,
+    absences: Mapping[int, str] | None = None, today: date | None = None,
 ) -> tuple[int, Changes]:
-    """组织生活登记: the meeting and the people who were there; ``made_by`` defaults to the operator."""
+    """组织生活登记: the meeting, the people who were there and the ledger members absent (id → reason,
+    empty: no reason given); ``made_by`` defaults to the operator."""
     member_ids, inflow_ids = _unique(member_ids), _unique(inflow_ids)
-    clean = _checked(session, data, member_ids, inflow_ids, today)
+    absent = _clean_absences(absences)
+    clean = _checked(session, data, member_ids, inflow_ids, absent, today)
     made_by = clean.made_by or get_value(session, "operator_name").strip()[:MADE_BY_LIMIT]
     meeting = Meeting(org_id=clean.org_id, held_on=clean.held_on, kind=clean.kind, topic=clean.topic,
                       place=clean.place, note=clean.note, made_by=made_by)
     session.add(meeting)
     session.flush()
-    _set_attendees(session, meeting.id, member_ids, inflow_ids)
-    audit.log(session, "meetings", meeting.id, "登记组织生活",
-              _detail(session, meeting, len(member_ids) + len(inflow_ids)))
+    _set_attendees(session, meeting.id, member_ids, inflow_ids, absent or {})
+    audit.log(session, "meetings", meeting.id, "登记组织生活", _detail(session, meeting, *_head_counts(session, meeting.id)))
     return meeting.id, MEETINGS
 
 
 def update_meeting(
     session: Session, meeting_id: int, data: MeetingInput, member_ids: Iterable[int], inflow_ids: Iterable[int] = (),
-    *, today: date | None = None,
+    *, absences: Mapping[int, str] | None = None, today: date | None = None,
 ) -> Changes:
-    """Edit a meeting and its list with the same rules; an empty ``made_by`` keeps the stored one."""
+    """Edit a meeting and its list with the same rules; an empty ``made_by`` keeps the stored one, and
+    ``absences=None`` keeps the stored absences (see the module's notes)."""
     meeting = _meeting(session, meeting_id)
     member_ids, inflow_ids = _unique(member_ids), _unique(inflow_ids)
-    clean = _checked(session, data, member_ids, inflow_ids, today)
+    absent = _clean_absences(absences)
+    clean = _checked(session, data, member_ids, inflow_ids, absent, today)
     for name in INPUT_FIELDS:
         if name != "made_by" or clean.made_by:
             setattr(meeting, name, getattr(clean, name))
-    _set_attendees(session, meeting_id, member_ids, inflow_ids)
-    audit.log(session, "meetings", meeting_id, "修改组织生活",
-              _detail(session, meeting, len(member_ids) + len(inflow_ids)))
+    _set_attendees(session, meeting_id, member_ids, inflow_ids, absent)
+    audit.log(session, "meetings", meeting_id, "修改组织生活", _detail(session, meeting, *_head_counts(session, meeting_id)))
     return MEETINGS
 
 
 def delete_meeting(session: Session, meeting_id: int) -> Changes:
     """Delete a meeting entered by mistake, with its list (the change log keeps what it was)."""
     meeting = _meeting(session, meeting_id)
-    present = session.scalar(select(func.count()).select_from(MeetingAttendee).where(
-        MeetingAttendee.meeting_id == meeting_id, MeetingAttendee.present.is_(True)))
-    audit.log(session, "meetings", meeting_id, "删除组织生活", _detail(session, meeting, present or 0))
+    audit.log(session, "meetings", meeting_id, "删除组织生活", _detail(session, meeting, *_head_counts(session, meeting_id)))
     session.execute(delete(MeetingAttendee).where(MeetingAttendee.meeting_id == meeting_id))
     session.delete(meeting)
     session.flush()
@@ -356,6 +424,18 @@ def load_meeting(session: Session, meeting_id: int) -> tuple[MeetingInput, list[
         else:
             inflow_ids.append(inflow_id)
     return data, member_ids, inflow_ids
+
+
+def meeting_absences(session: Session, meeting_id: int) -> dict[int, str]:
+    """A stored meeting's absent ledger members for the form: member id → reason (empty: none given), in
+    the order they were written. (``load_meeting`` keeps its shape: the fields and the present people.)"""
+    _meeting(session, meeting_id)
+    return dict(session.execute(
+        select(MeetingAttendee.member_id, MeetingAttendee.absence_reason)
+        .where(MeetingAttendee.meeting_id == meeting_id, MeetingAttendee.present.is_(False),
+               MeetingAttendee.member_id.is_not(None))
+        .order_by(MeetingAttendee.id)
+    ).all())
 
 
 def _last_attended_query(member_ids: Sequence[int], today: date):

@@ -335,3 +335,98 @@ def test_meetings_and_dues_load_without_qt():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+# ---------------------------------------------------------------- absences
+
+
+def absence_rows(database, meeting_id: int) -> dict[int, tuple[bool, str]]:
+    with database.read() as session:
+        return {member_id: (present, reason) for member_id, present, reason in session.execute(
+            select(MeetingAttendee.member_id, MeetingAttendee.present, MeetingAttendee.absence_reason)
+            .where(MeetingAttendee.meeting_id == meeting_id, MeetingAttendee.member_id.is_not(None)))}
+
+
+def test_absences_are_stored_with_their_reasons_and_read_back(tree_database, world):
+    from app import evaluation_records
+
+    # GIVEN 张建国 there, 李秀英 absent on sick leave and 王芳 absent without a reason given
+    with tree_database.unit_of_work() as session:
+        meeting_id, _ = meetings.record_meeting(
+            session, meeting(world), [world["张建国"]], [world["陈流入"]],
+            absences={world["李秀英"]: "  病假 ", world["王芳"]: "   "}, today=TODAY)
+    # THEN both are absence rows, the empty reason stored as empty (shown as 未说明原因)
+    assert absence_rows(tree_database, meeting_id) == {
+        world["张建国"]: (True, ""), world["李秀英"]: (False, "病假"), world["王芳"]: (False, "")}
+    with tree_database.read() as session:
+        assert meetings.meeting_absences(session, meeting_id) == {world["李秀英"]: "病假", world["王芳"]: ""}
+        assert meetings.load_meeting(session, meeting_id)[1:] == ([world["张建国"]], [world["陈流入"]])
+        # the head count and the last attendance count the present only
+        assert meetings.list_meetings(session)[0].present == 2
+        assert meetings.last_attended(session, [world["李秀英"], world["张建国"]], TODAY) == {world["张建国"]: DAY}
+        [entry] = audit.entries(session, "meetings", meeting_id)
+        # and the year's record shows the absences with the reason the evaluation reads
+        record = evaluation_records.year_record(session, world["李秀英"], DAY.year, today=TODAY)
+        with pytest.raises(NotFoundError):
+            meetings.meeting_absences(session, 4242)
+    assert "到会 2 人，缺席 2 人" in entry.detail
+    assert [(a.meeting_id, a.reason) for a in record.absences] == [(meeting_id, "病假")]
+    assert meetings.ABSENCE_REASONS == ("病假", "事假", "因公外出", "外出务工（流动）", "其他")
+
+
+def test_update_with_absences_replaces_them_and_without_keeps_them(tree_database, world):
+    with tree_database.unit_of_work() as session:
+        meeting_id, _ = meetings.record_meeting(session, meeting(world), [world["张建国"]],
+                                                absences={world["李秀英"]: "事假", world["王芳"]: ""}, today=TODAY)
+    # WHEN edited with new absences: 王芳 came after all, 李秀英's reason corrected, 张建国 absent
+    with tree_database.unit_of_work() as session:
+        meetings.update_meeting(session, meeting_id, meeting(world), [world["王芳"]],
+                                absences={world["李秀英"]: "因公外出", world["张建国"]: "病假"}, today=TODAY)
+    assert absence_rows(tree_database, meeting_id) == {
+        world["王芳"]: (True, ""), world["李秀英"]: (False, "因公外出"), world["张建国"]: (False, "病假")}
+    # WHEN edited by a caller that knows only who was there: the absences stay
+    with tree_database.unit_of_work() as session:
+        meetings.update_meeting(session, meeting_id, meeting(world, topic="改了主题"), [world["王芳"]], today=TODAY)
+    assert absence_rows(tree_database, meeting_id)[world["李秀英"]] == (False, "因公外出")
+    # WHEN edited with no absences at all: they are gone
+    with tree_database.unit_of_work() as session:
+        meetings.update_meeting(session, meeting_id, meeting(world), [world["王芳"]], absences={}, today=TODAY)
+    assert absence_rows(tree_database, meeting_id) == {world["王芳"]: (True, "")}
+    # and deleting the meeting takes absences with it
+    with tree_database.unit_of_work() as session:
+        meetings.update_meeting(session, meeting_id, meeting(world), [world["王芳"]],
+                                absences={world["张建国"]: "病假"}, today=TODAY)
+        meetings.delete_meeting(session, meeting_id)
+    assert absence_rows(tree_database, meeting_id) == {}
+
+
+def test_absences_are_checked_like_attendance(tree_database, world):
+    with tree_database.unit_of_work() as session:
+        members.leave(session, world["王芳"], "转出", date(2026, 10, 1), "工作调动", transferred_to="某街道党工委",
+                      today=TODAY)
+
+    def check(absences, member_ids=(world["张建国"],)):
+        with tree_database.read() as session:
+            return meetings.validate_meeting(session, meeting(world), member_ids, (), absences=absences,
+                                             today=TODAY)[0]
+
+    assert check({world["李秀英"]: "病假"}) == {}
+    assert check({world["李秀英"]: "因" * meetings.ABSENCE_REASON_LIMIT}) == {}
+    # nobody is both there and absent
+    assert check({world["张建国"]: "病假"}) == {"absences": "“张建国”不能既登记出席又登记缺席。"}
+    # a reason has a length limit
+    assert check({world["李秀英"]: "因" * (meetings.ABSENCE_REASON_LIMIT + 1)}) == {
+        "absences": f"“李秀英”的缺席原因超过 {meetings.ABSENCE_REASON_LIMIT} 个字。"}
+    # the absent must have been on the roll that day, as the present
+    assert check({world["王芳"]: ""}) == {
+        "absences": "“王芳”已于 2026-10-01 转出，不能登记缺席 2026-10-15 的组织生活。"}
+    assert check({4242: "病假"}) == {"absences": "找不到编号为 4242 的党员。"}
+    # absences alone are no meeting: someone must have been there
+    assert check({world["李秀英"]: "病假"}, member_ids=())["attendees"] == "请至少选择一名参会人员。"
+    # the writers refuse the same, and write nothing
+    errors = errors_of(tree_database, lambda s: meetings.record_meeting(
+        s, meeting(world), [world["张建国"]], absences={world["张建国"]: "", world["王芳"]: "事假"}, today=TODAY))
+    assert errors == {"absences": "“张建国”不能既登记出席又登记缺席；“王芳”已于 2026-10-01 转出，"
+                                  "不能登记缺席 2026-10-15 的组织生活。"}
+    with tree_database.read() as session:
+        assert meetings.list_meetings(session) == []
