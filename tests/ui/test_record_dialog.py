@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QAbstractItemModelTester
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QWidget
 from sqlalchemy import select
 
 from app import dues
@@ -395,3 +395,145 @@ def test_open_year_record_returns_the_changes_or_none(qtbot, monkeypatch, demo_d
     assert changes is not None and changes.evaluation
     monkeypatch.setattr(YearRecordDialog, "exec", lambda dialog: qtbot.addWidget(dialog) or 0)
     assert open_year_record(None, demo_database, member_id, year=YEAR - 1, today=TODAY) is None
+
+
+# ---------------------------------------------------------------- editing rows
+
+
+def test_edit_a_volunteer_entry_prefilled_by_double_click(qtbot, monkeypatch, demo_database, member_id):
+    # GIVEN an entry of two hours, with a note the form does not show
+    with demo_database.unit_of_work() as session:
+        service_id, _ = records.add_volunteer(
+            session, member_id, VolunteerInput(date(YEAR, 5, 3), "清理楼道", "2", "与楼栋长一起"), today=TODAY)
+    dialog = make_dialog(qtbot, demo_database, member_id)
+    row = texts(dialog.volunteer_model, 1).index("清理楼道")
+    assert not dialog.edit_volunteer_button.isEnabled()
+    seen = []
+
+    def user(volunteer: VolunteerDialog) -> bool:
+        seen.append(volunteer)
+        # THEN the form shows the row's values
+        assert volunteer.windowTitle() == "修改志愿服务"
+        assert (volunteer.served_on.date().toString("yyyy-MM-dd"), volunteer.activity.text(),
+                volunteer.hours.text()) == (f"{YEAR}-05-03", "清理楼道", "2")
+        assert volunteer.ok.isEnabled()
+        # WHEN the user corrects the hours and saves
+        volunteer.hours.selectAll()
+        qtbot.keyClicks(volunteer.hours, "3.5")
+        qtbot.mouseClick(volunteer.ok, Qt.MouseButton.LeftButton)
+        return volunteer.result() == VolunteerDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(VolunteerDialog, "exec", user)
+    # WHEN the user double-clicks the row
+    dialog.tabs.setCurrentWidget(dialog.findChild(QWidget, "volunteerTab"))
+    index = dialog.volunteer_model.index(row, 1)
+    dialog.volunteer_view.selectRow(row)
+    assert dialog.edit_volunteer_button.isEnabled()
+    rect = dialog.volunteer_view.visualRect(index)
+    # (QTest's double click is the second click only: the view wants the first press too)
+    qtbot.mouseClick(dialog.volunteer_view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(dialog.volunteer_view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert len(seen) == 1
+    # THEN the table and the database have the new hours, the note kept
+    assert texts(dialog.volunteer_model, 2)[texts(dialog.volunteer_model, 1).index("清理楼道")] == "3.5"
+    with demo_database.read() as session:
+        [stored] = [v for v in records.volunteer_services(session, member_id, YEAR) if v.id == service_id]
+    assert (stored.hours_tenths, stored.note, stored.served_on) == (35, "与楼栋长一起", date(YEAR, 5, 3))
+    assert dialog.changes.evaluation
+    assert dialog._selected(dialog.volunteer_view, dialog.volunteer_model).id == service_id  # still selected
+
+
+def test_enter_on_a_row_opens_the_edit_and_not_the_dialogs_close(qtbot, monkeypatch, demo_database, member_id):
+    with demo_database.unit_of_work() as session:
+        records.add_volunteer(session, member_id, VolunteerInput(date(YEAR, 5, 3), "清理楼道", "2"), today=TODAY)
+    dialog = make_dialog(qtbot, demo_database, member_id)
+    seen = []
+    monkeypatch.setattr(VolunteerDialog, "exec", lambda volunteer: seen.append(volunteer.activity.text()) or False)
+    dialog.tabs.setCurrentWidget(dialog.findChild(QWidget, "volunteerTab"))
+    dialog.volunteer_view.setFocus()
+    dialog.volunteer_view.selectRow(texts(dialog.volunteer_model, 1).index("清理楼道"))
+    qtbot.keyClick(dialog.volunteer_view, Qt.Key.Key_Return)
+    assert seen == ["清理楼道"] and dialog.isVisible()
+    assert not dialog.changes.any  # cancelled: nothing changed
+
+
+def test_edit_a_dual_report_and_end_it(qtbot, monkeypatch, demo_database, member_id):
+    from ui.evaluation.record_dialog import DualReportDialog, EndDualReportDialog
+
+    with demo_database.unit_of_work() as session:
+        report_id, _ = records.add_dual_report(
+            session, member_id, records.DualReportInput("区税务局", date(YEAR, 3, 1), "政策宣讲", "报到单已收"),
+            today=TODAY)
+    dialog = make_dialog(qtbot, demo_database, member_id)
+    row = texts(dialog.dual_model, 0).index("区税务局")
+    dialog.dual_view.selectRow(row)
+    assert dialog.edit_dual_button.isEnabled() and dialog.end_dual_button.isEnabled()
+
+    def edit(report: DualReportDialog) -> bool:
+        assert report.windowTitle() == "修改双报到"
+        assert (report.employer.text(), report.wishes.text()) == ("区税务局", "政策宣讲")
+        report.employer.setText("区税务局第一分局")
+        report.wishes.setText("政策宣讲、助老服务")
+        report.ok.click()
+        return report.result() == DualReportDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(DualReportDialog, "exec", edit)
+    dialog.edit_dual_button.click()
+    assert texts(dialog.dual_model, 0)[row] == "区税务局第一分局"
+    with demo_database.read() as session:
+        [stored] = [r for r in records.dual_reports(session, member_id) if r.id == report_id]
+    assert (stored.employer, stored.wishes, stored.note) == ("区税务局第一分局", "政策宣讲、助老服务", "报到单已收")
+
+    def end(ending: EndDualReportDialog) -> bool:
+        ending.ended_on.setDate(ending.ended_on.date().addDays(-1))
+        ending.ok.click()
+        return ending.result() == EndDualReportDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(EndDualReportDialog, "exec", end)
+    dialog.end_dual_button.click()
+    assert texts(dialog.dual_model, 3)[row] == f"{TODAY.replace(day=14):%Y-%m-%d}"
+    # an ended report can still be corrected, but not ended again
+    assert dialog.edit_dual_button.isEnabled() and not dialog.end_dual_button.isEnabled()
+
+
+def test_edit_a_reward_prefilled(qtbot, monkeypatch, demo_database, member_id):
+    from ui.evaluation.record_dialog import RewardDialog
+
+    with demo_database.unit_of_work() as session:
+        reward_id, _ = records.add_reward(
+            session, member_id, RewardInput(REWARD, date(YEAR, 7, 1), "优秀共产党员", "社区党委", "七一表彰"),
+            today=TODAY)
+    dialog = make_dialog(qtbot, demo_database, member_id)
+    dialog.reward_view.selectRow(texts(dialog.reward_model, 2).index("优秀共产党员"))
+
+    def user(reward: RewardDialog) -> bool:
+        assert reward.windowTitle() == "修改奖惩"
+        assert (reward.kind.currentText(), reward.decided_on.date().toString("yyyy-MM-dd"), reward.title.text(),
+                reward.decided_by.text()) == (REWARD, f"{YEAR}-07-01", "优秀共产党员", "社区党委")
+        reward.title.setText("优秀共产党员（街道级）")
+        reward.decided_by.setText("街道党工委")
+        reward.ok.click()
+        return reward.result() == RewardDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(RewardDialog, "exec", user)
+    dialog.edit_reward_button.click()
+    assert "优秀共产党员（街道级）" in texts(dialog.reward_model, 2)
+    with demo_database.read() as session:
+        [stored] = [r for r in records.rewards(session, member_id) if r.id == reward_id]
+    assert (stored.title, stored.decided_by, stored.note) == ("优秀共产党员（街道级）", "街道党工委", "七一表彰")
+
+
+def test_read_only_database_disables_the_edit_buttons(qtbot, demo_db_path, member_id, demo_database):
+    with demo_database.unit_of_work() as session:
+        records.add_volunteer(session, member_id, VolunteerInput(date(YEAR, 5, 3), "清理楼道", "2"), today=TODAY)
+    demo_database.close()
+    readonly = open_app_database(demo_db_path, readonly=True)
+    try:
+        dialog = make_dialog(qtbot, readonly, member_id)
+        dialog.volunteer_view.selectRow(0)
+        for button in (dialog.edit_volunteer_button, dialog.edit_dual_button, dialog.edit_reward_button):
+            assert not button.isEnabled(), button.objectName()
+        dialog.edit_volunteer()  # nothing opens
+        dialog.close()
+    finally:
+        readonly.close()

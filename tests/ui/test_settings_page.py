@@ -198,3 +198,41 @@ def test_floating_settings_are_saved_and_used(qtbot, page, demo_window, tree_dat
     assert page.findChild(QLabel, "floatingSettingsError").text() == "请至少填写一种管理方式。"
     with tree_database.read() as session:
         assert floating.management_modes(session) == ("流出地直管", "双向共管")
+
+
+def test_dues_policy_is_chosen_saved_and_used(qtbot, page, tree_database):
+    from app import audit, dues_rules
+    from app import evaluation_records as records
+
+    # GIVEN the default: 随工资变动, each choice explained in a line
+    buttons = page.dues_policy_buttons
+    assert buttons[dues_rules.FOLLOWS_PAY].isChecked() and not buttons[dues_rules.FIXED_YEARLY].isChecked()
+    hint = page.findChild(QLabel, "duesPolicyYearlyHint")
+    assert hint.isVisibleTo(page) and "年内工资变动不调整" in hint.text()
+    # WHEN the user picks 每年核定一次 and saves
+    qtbot.mouseClick(buttons[dues_rules.FIXED_YEARLY], Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(page.changed) as blocker:
+        qtbot.mouseClick(page.dues_save, Qt.MouseButton.LeftButton)
+    # THEN it is stored where the year's record reads it, logged, and the pages showing arrears follow
+    assert blocker.args[0].settings and blocker.args[0].evaluation
+    assert page.saved_label.text() == "党费设置已保存。"
+    with tree_database.read() as session:
+        assert records.dues_policy(session) == dues_rules.FIXED_YEARLY
+        entry = audit.entries(session, "settings")[-1]
+    assert (entry.action, entry.detail) == ("修改党费设置", "党费核定方式：随工资变动 → 每年核定一次")
+    # and a reload shows it
+    buttons[dues_rules.FOLLOWS_PAY].setChecked(True)
+    page.reload()
+    assert buttons[dues_rules.FIXED_YEARLY].isChecked()
+    # back to 随工资变动
+    buttons[dues_rules.FOLLOWS_PAY].click()
+    page.dues_save.click()
+    with tree_database.read() as session:
+        assert records.dues_policy(session) == dues_rules.FOLLOWS_PAY
+
+
+def test_dues_policy_is_read_only_on_a_read_only_database(page, monkeypatch):
+    monkeypatch.setattr(page.database, "readonly", True)
+    page.reload()
+    assert not page.dues_save.isEnabled()
+    assert not any(button.isEnabled() for button in page.dues_policy_buttons.values())

@@ -1,5 +1,8 @@
 """年度记实: one member's year on one dialog — notes, 组织生活, volunteer service and 双报到, 党费, 奖惩.
 
+Rows of volunteer service, 双报到 and 奖惩 are added with 新增…, edited with 修改… (or Enter, a double
+click) and deleted with 删除 after a question; a 双报到 is never deleted, it is ended (结束报到…).
+
 ``open_year_record`` is the one-line entry (the ledger, the 工作台, the evaluation page): it shows the dialog
 modally and returns what was changed, or None. Every write is one unit of work; a read-only database shows
 everything with the editing disabled.
@@ -14,8 +17,16 @@ from datetime import date
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -66,6 +77,7 @@ from app.evaluation_records import (
     format_hours,
     parse_hours,
 )
+from app.meetings import NO_REASON
 from ui.common import confirm, error_label, fmt_date, section_title, show_error_on, to_date, to_qdate
 from ui.dues.dialog import MonthEdit
 
@@ -162,7 +174,7 @@ class AbsenceModel(_RowsModel):
     HEADERS = ("日期", "类型", "组织", "议题", "缺席原因")
 
     def cells(self, row: Absence) -> tuple[str, ...]:
-        return fmt_date(row.held_on), row.kind, row.org_name, row.topic, row.reason or "未说明"
+        return fmt_date(row.held_on), row.kind, row.org_name, row.topic, row.reason or NO_REASON
 
 
 class VolunteerColumn(IntEnum):
@@ -312,6 +324,25 @@ def _table(name: str, model: QAbstractTableModel, widths: Sequence[int], *, sele
     return view
 
 
+class _RowActivation(QObject):
+    """Enter or Return on a table's current row (and a double click) calls ``action`` — and the key
+    does not go on to the dialog, whose default button would close it."""
+
+    def __init__(self, view: QTableView, action: Callable[[], None]) -> None:
+        super().__init__(view)
+        self.action = action
+        view.installEventFilter(self)
+        view.doubleClicked.connect(lambda _i: action())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and isinstance(watched, QTableView)
+                and watched.currentIndex().isValid()):
+            self.action()
+            return True
+        return super().eventFilter(watched, event)
+
+
 def _button(text: str, name: str) -> QPushButton:
     button = QPushButton(text)
     button.setObjectName(name)
@@ -396,12 +427,14 @@ class _InputDialog(QDialog):
 
 
 class VolunteerDialog(_InputDialog):
-    """志愿服务登记: date, activity, hours as typed (parse_hours, checked as the user types)."""
+    """志愿服务登记: date, activity, hours as typed (parse_hours, checked as the user types). With
+    ``initial`` it edits that row (its note, not shown here, is kept)."""
 
     def __init__(self, saver: Callable[[VolunteerInput], Changes], *, day: date, today: date,
-                 parent: QWidget | None = None) -> None:
-        super().__init__("登记志愿服务", "volunteer_dialog", saver, parent)
-        self.served_on = self.date_edit(day, today)
+                 initial: VolunteerRow | None = None, parent: QWidget | None = None) -> None:
+        super().__init__("登记志愿服务" if initial is None else "修改志愿服务", "volunteer_dialog", saver, parent)
+        self.initial_note = initial.note if initial is not None else ""
+        self.served_on = self.date_edit(initial.served_on if initial is not None else day, today)
         self.add_row("服务日期 *", self.served_on, "served_on", "servedOn")
         self.activity = QLineEdit()
         self.activity.setPlaceholderText("例如：社区环境整治")
@@ -409,10 +442,13 @@ class VolunteerDialog(_InputDialog):
         self.hours = QLineEdit()
         self.hours.setPlaceholderText("例如：1.5")
         self.add_row("时长（小时）*", self.hours, "hours", "hours")
+        if initial is not None:
+            self.activity.setText(initial.activity)
+            self.hours.setText(initial.hours)
         self.activity.textChanged.connect(lambda _t: self.revalidate())
         self.hours.textChanged.connect(lambda _t: self.revalidate())
         self.activity.setFocus()
-        self.ok.setEnabled(False)
+        self.ok.setEnabled(initial is not None)
 
     def live_errors(self) -> dict[str, str]:
         errors = {}
@@ -425,30 +461,39 @@ class VolunteerDialog(_InputDialog):
         return errors
 
     def value(self) -> VolunteerInput:
-        return VolunteerInput(to_date(self.served_on.date()), self.activity.text(), self.hours.text())
+        return VolunteerInput(to_date(self.served_on.date()), self.activity.text(), self.hours.text(),
+                              self.initial_note)
 
 
 class DualReportDialog(_InputDialog):
-    """双报到: the member's employer, the day they reported, their service wishes."""
+    """双报到: the member's employer, the day they reported, their service wishes. With ``initial`` it
+    edits that report (its note and end date are kept)."""
 
     def __init__(self, saver: Callable[[DualReportInput], Changes], *, day: date, today: date,
-                 parent: QWidget | None = None) -> None:
-        super().__init__("双报到登记", "dual_report_dialog", saver, parent)
+                 initial: DualReportRow | None = None, parent: QWidget | None = None) -> None:
+        super().__init__("双报到登记" if initial is None else "修改双报到", "dual_report_dialog", saver, parent)
+        self.initial_note = initial.note if initial is not None else ""
         self.employer = QLineEdit()
         self.add_row("工作单位 *", self.employer, "employer", "employer")
-        self.reported_on = self.date_edit(day, today)
+        self.reported_on = self.date_edit(initial.reported_on if initial is not None else day, today)
         self.add_row("报到日期 *", self.reported_on, "reported_on", "reportedOn")
         self.wishes = QLineEdit()
         self.wishes.setPlaceholderText("例如：政策宣讲、助老服务")
         self.add_row("服务意愿", self.wishes, "wishes", "wishes")
+        if initial is not None:
+            self.employer.setText(initial.employer)
+            self.wishes.setText(initial.wishes)
+            if initial.ended_on is not None:
+                self.form.addRow("结束日期", QLabel(fmt_date(initial.ended_on)))
         self.employer.textChanged.connect(lambda _t: self.revalidate())
-        self.ok.setEnabled(False)
+        self.ok.setEnabled(initial is not None)
 
     def live_errors(self) -> dict[str, str]:
         return {} if self.employer.text().strip() else {"employer": "请填写工作单位。"}
 
     def value(self) -> DualReportInput:
-        return DualReportInput(self.employer.text(), to_date(self.reported_on.date()), self.wishes.text())
+        return DualReportInput(self.employer.text(), to_date(self.reported_on.date()), self.wishes.text(),
+                               self.initial_note)
 
 
 class EndDualReportDialog(_InputDialog):
@@ -464,9 +509,14 @@ class EndDualReportDialog(_InputDialog):
 
 
 class RewardDialog(_InputDialog):
+    """奖惩登记: a reward or a discipline; with ``initial`` it edits that row (its note is kept)."""
+
     def __init__(self, saver: Callable[[RewardInput], Changes], *, day: date, today: date,
-                 parent: QWidget | None = None) -> None:
-        super().__init__("奖惩登记", "reward_dialog", saver, parent)
+                 initial: RewardRow | None = None, parent: QWidget | None = None) -> None:
+        super().__init__("奖惩登记" if initial is None else "修改奖惩", "reward_dialog", saver, parent)
+        self.initial_note = initial.note if initial is not None else ""
+        if initial is not None:
+            day = initial.decided_on
         self.kind = QComboBox()
         self.kind.addItems(list(REWARD_KINDS))
         self.add_row("类别 *", self.kind, "kind", "rewardKind")
@@ -478,15 +528,19 @@ class RewardDialog(_InputDialog):
         self.decided_by = QLineEdit()
         self.decided_by.setPlaceholderText("例如：社区党委")
         self.add_row("决定机关", self.decided_by, "decided_by", "decidedBy")
+        if initial is not None:
+            self.kind.setCurrentText(initial.kind)
+            self.title.setText(initial.title)
+            self.decided_by.setText(initial.decided_by)
         self.title.textChanged.connect(lambda _t: self.revalidate())
-        self.ok.setEnabled(False)
+        self.ok.setEnabled(initial is not None)
 
     def live_errors(self) -> dict[str, str]:
         return {} if self.title.text().strip() else {"title": "请填写奖惩名称。"}
 
     def value(self) -> RewardInput:
         return RewardInput(self.kind.currentText(), to_date(self.decided_on.date()), self.title.text(),
-                           self.decided_by.text())
+                           self.decided_by.text(), self.initial_note)
 
 
 @dataclass(frozen=True)
@@ -746,13 +800,17 @@ class YearRecordDialog(QDialog):
         self.volunteer_total.setObjectName("volunteerTotal")
         self.volunteer_total.setStyleSheet("color: #7a1010; font-weight: bold;")
         self.add_volunteer_button = _button("新增…", "addVolunteer")
+        self.edit_volunteer_button = _button("修改…", "editVolunteer")
         self.delete_volunteer_button = _button("删除", "deleteVolunteer")
         self.add_volunteer_button.clicked.connect(self.add_volunteer)
+        self.edit_volunteer_button.clicked.connect(self.edit_volunteer)
         self.delete_volunteer_button.clicked.connect(self.delete_volunteer)
+        _RowActivation(self.volunteer_view, self.edit_volunteer)
         row = QHBoxLayout()
         row.addWidget(section_title("志愿服务"))
         row.addStretch(1)
         row.addWidget(self.add_volunteer_button)
+        row.addWidget(self.edit_volunteer_button)
         row.addWidget(self.delete_volunteer_button)
         layout.addLayout(row)
         layout.addWidget(self.volunteer_view, 3)
@@ -761,13 +819,18 @@ class YearRecordDialog(QDialog):
         self.dual_model = DualReportModel(self)
         self.dual_view = _table("dualReportTable", self.dual_model, (220, 110, 260), select=True)
         self.add_dual_button = _button("新增…", "addDualReport")
-        self.end_dual_button = _button("结束…", "endDualReport")
+        self.edit_dual_button = _button("修改…", "editDualReport")
+        self.end_dual_button = _button("结束报到…", "endDualReport")
+        self.end_dual_button.setToolTip("双报到记录不删除：调离、退休等不再报到时，填写结束日期")
         self.add_dual_button.clicked.connect(self.add_dual_report)
+        self.edit_dual_button.clicked.connect(self.edit_dual_report)
         self.end_dual_button.clicked.connect(self.end_dual_report)
+        _RowActivation(self.dual_view, self.edit_dual_report)
         row = QHBoxLayout()
         row.addWidget(section_title("双报到"))
         row.addStretch(1)
         row.addWidget(self.add_dual_button)
+        row.addWidget(self.edit_dual_button)
         row.addWidget(self.end_dual_button)
         layout.addLayout(row)
         layout.addWidget(self.dual_view, 2)
@@ -815,13 +878,17 @@ class YearRecordDialog(QDialog):
         self.reward_model = RewardModel(self)
         self.reward_view = _table("rewardTable", self.reward_model, (70, 110, 300), select=True)
         self.add_reward_button = _button("新增…", "addReward")
+        self.edit_reward_button = _button("修改…", "editReward")
         self.delete_reward_button = _button("删除", "deleteReward")
         self.add_reward_button.clicked.connect(self.add_reward)
+        self.edit_reward_button.clicked.connect(self.edit_reward)
         self.delete_reward_button.clicked.connect(self.delete_reward)
+        _RowActivation(self.reward_view, self.edit_reward)
         row = QHBoxLayout()
         row.addWidget(section_title("奖励和处分"))
         row.addStretch(1)
         row.addWidget(self.add_reward_button)
+        row.addWidget(self.edit_reward_button)
         row.addWidget(self.delete_reward_button)
         layout.addLayout(row)
         layout.addWidget(self.reward_view, 1)
@@ -994,12 +1061,15 @@ class YearRecordDialog(QDialog):
             button.setEnabled(editable)
         self.delete_dues_base_button.setEnabled(editable and self._selected(self.dues_base_view,
                                                                             self.dues_base_model) is not None)
-        self.delete_volunteer_button.setEnabled(editable and self._selected(self.volunteer_view,
-                                                                            self.volunteer_model) is not None)
+        volunteer = editable and self._selected(self.volunteer_view, self.volunteer_model) is not None
+        self.edit_volunteer_button.setEnabled(volunteer)
+        self.delete_volunteer_button.setEnabled(volunteer)
         dual = self._selected(self.dual_view, self.dual_model)
+        self.edit_dual_button.setEnabled(editable and dual is not None)
         self.end_dual_button.setEnabled(editable and dual is not None and dual.ended_on is None)
-        self.delete_reward_button.setEnabled(editable and self._selected(self.reward_view,
-                                                                         self.reward_model) is not None)
+        reward = editable and self._selected(self.reward_view, self.reward_model) is not None
+        self.edit_reward_button.setEnabled(reward)
+        self.delete_reward_button.setEnabled(reward)
 
     def _default_day(self) -> date:
         return min(self.today, date(self.year, 12, 31))
@@ -1016,6 +1086,19 @@ class YearRecordDialog(QDialog):
             day=self._default_day(), today=self.today, parent=self)
         if dialog.exec():
             self._changed(dialog.changes)
+
+    def edit_volunteer(self) -> None:
+        """修改… (or Enter, a double click): the selected entry in the 登记志愿服务 form, prefilled."""
+        row = self._selected(self.volunteer_view, self.volunteer_model)
+        if row is None or self.readonly or self.record is None:
+            return
+        dialog = VolunteerDialog(
+            lambda data: self._save("修改志愿服务", lambda s: records.update_volunteer(s, row.id, data,
+                                                                                  today=self.today)),
+            day=row.served_on, today=self.today, initial=row, parent=self)
+        if dialog.exec():
+            self._changed(dialog.changes)
+            self._reselect(self.volunteer_view, self.volunteer_model, row.id)
 
     def delete_volunteer(self) -> None:
         row = self._selected(self.volunteer_view, self.volunteer_model)
@@ -1034,6 +1117,18 @@ class YearRecordDialog(QDialog):
         if dialog.exec():
             self._changed(dialog.changes)
 
+    def edit_dual_report(self) -> None:
+        row = self._selected(self.dual_view, self.dual_model)
+        if row is None or self.readonly or self.record is None:
+            return
+        dialog = DualReportDialog(
+            lambda data: self._save("修改双报到", lambda s: records.update_dual_report(s, row.id, data,
+                                                                                  today=self.today)),
+            day=row.reported_on, today=self.today, initial=row, parent=self)
+        if dialog.exec():
+            self._changed(dialog.changes)
+            self._reselect(self.dual_view, self.dual_model, row.id)
+
     def end_dual_report(self) -> None:
         row = self._selected(self.dual_view, self.dual_model)
         if row is None or self.readonly:
@@ -1043,6 +1138,7 @@ class YearRecordDialog(QDialog):
             employer=row.employer, today=self.today, parent=self)
         if dialog.exec():
             self._changed(dialog.changes)
+            self._reselect(self.dual_view, self.dual_model, row.id)
 
     def add_reward(self) -> None:
         dialog = RewardDialog(
@@ -1051,6 +1147,24 @@ class YearRecordDialog(QDialog):
             day=self._default_day(), today=self.today, parent=self)
         if dialog.exec():
             self._changed(dialog.changes)
+
+    def edit_reward(self) -> None:
+        row = self._selected(self.reward_view, self.reward_model)
+        if row is None or self.readonly or self.record is None:
+            return
+        dialog = RewardDialog(
+            lambda data: self._save("修改奖惩", lambda s: records.update_reward(s, row.id, data, today=self.today)),
+            day=row.decided_on, today=self.today, initial=row, parent=self)
+        if dialog.exec():
+            self._changed(dialog.changes)
+            self._reselect(self.reward_view, self.reward_model, row.id)
+
+    def _reselect(self, view: QTableView, model: _RowsModel, row_id: int) -> None:
+        """After a reload, select the row with this id again (when it is still in the year)."""
+        for number, row in enumerate(model.rows):
+            if row.id == row_id:
+                view.selectRow(number)
+                return
 
     def delete_reward(self) -> None:
         row = self._selected(self.reward_view, self.reward_model)

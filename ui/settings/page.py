@@ -1,5 +1,10 @@
-"""设置: the community's details, the operator, the 流动党员之家's practice, and backups (list, back up now,
-restore)."""
+"""设置: the community's details, the operator, the 流动党员之家's practice, the 党费 policy, and backups
+(list, back up now, restore).
+
+The 党费 policy is the setting ``app.evaluation_records.DUES_POLICY_KEY`` (read by ``dues_policy``); app/
+has no writer of its own for it, so this page stores it through the generic ``app.settings.set_value``
+and logs the change, in one unit of work.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QButtonGroup,
     QDateEdit,
     QFileDialog,
     QFormLayout,
@@ -21,6 +27,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QRadioButton,
     QScrollArea,
     QSpinBox,
     QTableView,
@@ -28,8 +35,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import floating, settings
-from app.changes import BACKUPS, Changes
+from app import audit, dues_rules, floating, settings
+from app.changes import BACKUPS, EVALUATION, SETTINGS, Changes
 from app.errors import AppError, DatabaseError, ValidationError
 from app.paths import backup_dir_for
 from app.settings import CommunitySettings
@@ -43,6 +50,12 @@ FIELDS = (
     ("committee_name", "党组织落款名称", "打印文件上的落款，例如：中共幸福里社区委员会"),
     ("operator_name", "当前操作员", "记录在每一条修改记录中"),
 )
+# 党费核定方式 (app.dues_rules.POLICIES): what each one means, in one line
+DUES_POLICY_HINTS = {
+    dues_rules.FIXED_YEARLY: "每年 1 月按当时的党费基数核定全年每月应交金额，年内工资变动不调整，下一年再核定。",
+    dues_rules.FOLLOWS_PAY: "每月按当月有效的党费基数计算，工资或类别变动从新基数的生效月份起调整。",
+}
+DUES_POLICY_NAMES = {dues_rules.FIXED_YEARLY: "duesPolicyYearly", dues_rules.FOLLOWS_PAY: "duesPolicyFollowsPay"}
 
 
 class SettingsPage(Page):
@@ -92,6 +105,7 @@ class SettingsPage(Page):
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
         layout.addWidget(community)
         layout.addWidget(self._floating_group())
+        layout.addWidget(self._dues_group())
 
         backups = QGroupBox("数据备份")
         backups_layout = QVBoxLayout(backups)
@@ -172,6 +186,65 @@ class SettingsPage(Page):
         side.addRow("", self.floating_save)
         return box
 
+    def _dues_group(self) -> QGroupBox:
+        box = QGroupBox("党费")
+        box.setObjectName("duesGroup")
+        layout = QVBoxLayout(box)
+        layout.setSpacing(2)
+        layout.addWidget(QLabel("应交金额的核定方式（用于计算每月应交和欠缴党费）："))
+        self.dues_policy_group = QButtonGroup(self)
+        self.dues_policy_buttons: dict[str, QRadioButton] = {}
+        for policy in dues_rules.POLICIES:
+            button = QRadioButton(policy)
+            button.setObjectName(DUES_POLICY_NAMES[policy])
+            hint = QLabel(DUES_POLICY_HINTS[policy])
+            hint.setObjectName(f"{DUES_POLICY_NAMES[policy]}Hint")
+            hint.setWordWrap(True)
+            hint.setStyleSheet("color: #777777; margin-left: 22px;")
+            self.dues_policy_group.addButton(button)
+            self.dues_policy_buttons[policy] = button
+            layout.addSpacing(4)
+            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)  # a click beside the text is no click
+            layout.addWidget(hint)
+        self.dues_error = error_label("duesSettingsError")
+        self.dues_save = QPushButton("保存")
+        self.dues_save.setObjectName("saveDuesSettings")
+        self.dues_save.clicked.connect(self.save_dues)
+        row = QHBoxLayout()
+        row.addWidget(self.dues_save)
+        row.addWidget(self.dues_error, 1)
+        row.addStretch()
+        layout.addSpacing(4)
+        layout.addLayout(row)
+        return box
+
+    def dues_policy_value(self) -> str:
+        return next((policy for policy, button in self.dues_policy_buttons.items() if button.isChecked()), "")
+
+    def save_dues(self) -> None:
+        """保存 the 党费 policy: stored under DUES_POLICY_KEY with the generic settings writer, and logged."""
+        from app import evaluation_records
+
+        if self.database.readonly:
+            return
+        policy = self.dues_policy_value()
+        if policy not in dues_rules.POLICIES:
+            show_error_on(self.dues_error, f"请选择党费核定方式（{'或'.join(dues_rules.POLICIES)}）。")
+            return
+        show_error_on(self.dues_error, None)
+        try:
+            with self.database.unit_of_work("保存党费设置") as session:
+                before = evaluation_records.dues_policy(session)
+                settings.set_value(session, evaluation_records.DUES_POLICY_KEY, policy)
+                if policy != before:
+                    audit.log(session, "settings", None, "修改党费设置", f"党费核定方式：{before} → {policy}")
+        except (AppError, DatabaseError) as exc:
+            QMessageBox.warning(self, "保存党费设置", str(exc))
+            return
+        # the arrears in 年度记实 and the evaluation follow the policy
+        self.changed.emit(SETTINGS | EVALUATION)
+        self.saved_label.setText("党费设置已保存。")
+
     def save_floating(self) -> None:
         if self.database.readonly:
             return
@@ -196,9 +269,14 @@ class SettingsPage(Page):
         return changes.settings or changes.backups
 
     def reload(self) -> None:
+        from app import evaluation_records
+
         with self.database.read() as session:
             values = settings.load(session)
             floating_values = floating.load_settings(session)
+            policy = evaluation_records.dues_policy(session)
+        self.dues_policy_buttons[policy].setChecked(True)
+        show_error_on(self.dues_error, None)
         self.modes_edit.setPlainText("\n".join(floating_values.modes))
         self.warning_spin.setValue(floating_values.warning_months)
         self.report_from.setDate(QDate(2024, *floating_values.report_from))
@@ -212,7 +290,8 @@ class SettingsPage(Page):
         self._reload_backups()
         readonly = self.database.readonly
         for widget in (*self.edits.values(), self.save_button, self.restore_button, self.restore_file_button,
-                       self.modes_edit, self.warning_spin, self.report_from, self.floating_save):
+                       self.modes_edit, self.warning_spin, self.report_from, self.floating_save,
+                       *self.dues_policy_buttons.values(), self.dues_save):
             widget.setEnabled(not readonly)
 
     def _reload_backups(self) -> None:
