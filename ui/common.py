@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
-from PySide6.QtCore import QDate, QSettings, Qt
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, QSettings, Qt
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDateEdit,
+    QHeaderView,
     QLabel,
     QLayout,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -162,3 +166,81 @@ def fill_found(found_list: QListWidget, found: Iterable[tuple[int, str]], keep: 
 def found_id(found_list: QListWidget) -> int | None:
     item = found_list.currentItem()
     return item.data(PERSON_ID_ROLE) if item is not None else None
+
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class RowsModel(QAbstractTableModel):
+    """A small read-only list of rows: subclasses name the ``HEADERS`` and give ``cells(row)``; optional
+    ``foreground(row)`` (a colour for the whole row) and ``tooltip(row, column)``."""
+
+    HEADERS: tuple[str, ...] = ()
+    ALIGN: dict[int, Qt.AlignmentFlag] = {}
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.rows: list[Any] = []
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole):
+        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
+                and 0 <= section < len(self.HEADERS)):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self.rows) or index.column() >= len(self.HEADERS):
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.cells(row)[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tooltip(row, index.column()) or self.cells(row)[index.column()] or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self.ALIGN:
+            return self.ALIGN[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self.foreground(row)
+        return None
+
+    def cells(self, row: Any) -> tuple[str, ...]:  # pragma: no cover - every model overrides it
+        raise NotImplementedError
+
+    def foreground(self, row: Any):
+        return None
+
+    def tooltip(self, row: Any, column: int) -> str | None:
+        return None
+
+
+def table_view(name: str, model: QAbstractTableModel, widths: Sequence[int], *,
+               selection: QAbstractItemView.SelectionMode = QAbstractItemView.SelectionMode.SingleSelection,
+               view: QTableView | None = None) -> QTableView:
+    """A read-only table of whole rows: fixed row height, alternating colours, the last column stretched
+    (``view``: a subclass's instance to set up instead of a plain one)."""
+    view = view if view is not None else QTableView()
+    view.setObjectName(name)
+    view.setModel(model)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(selection)
+    view.setWordWrap(False)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(26)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    for column, width in enumerate(widths):
+        view.setColumnWidth(column, width)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view

@@ -37,6 +37,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ layout
 
     def _build(self) -> None:
+        from ui.evaluation.page import EvaluationPage
         from ui.floating.page import FloatingPage
         from ui.members.page import MembersPage
         from ui.orgs.page import OrgsPage
@@ -57,7 +58,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         pages = (WorkbenchPage(self), OrgsPage(self), MembersPage(self), FloatingPage(self),
-                 SettingsPage(self))
+                 EvaluationPage(self), SettingsPage(self))
         for index, page in enumerate(pages):
             page.setContentsMargins(16, 12, 16, 12)
             self.pages[page.area] = page
