@@ -26,6 +26,9 @@ from ui.page import Page
 
 LEVEL_COLOURS = {0: QColor("#c0392b"), 1: QColor("#b9770e"), 2: QColor("#555555")}
 LEVEL_MARKS = {0: "●", 1: "●", 2: "○"}
+# Where a line goes while its own area has no page yet: 年度记实 is written from the ledger (Ctrl+R),
+# a branch's meetings belong to the branch, dues to the member.
+FALLBACK_PAGES = {"evaluation": "members", "meetings": "orgs", "dues": "members"}
 
 
 class FigureCard(QFrame):
@@ -87,6 +90,9 @@ class WorkbenchPage(Page):
         self.attention = QListWidget()
         self.attention.setObjectName("attention")
         self.attention.setAlternatingRowColors(True)
+        self.attention.setWordWrap(True)  # a branch's line can be longer than the page is wide
+        self.attention.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.attention.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
         self.attention.itemActivated.connect(self._open_item)
         layout.addWidget(self.attention, 1)
         hint = QLabel("双击或按回车打开相关页面。")
@@ -115,7 +121,7 @@ class WorkbenchPage(Page):
 
     def shows(self, changes: Changes) -> bool:
         return changes.orgs or changes.settings or changes.members or changes.floating or changes.meetings \
-            or changes.dues
+            or changes.dues or changes.evaluation
 
     def reload(self) -> None:
         with self.database.read() as session:
@@ -132,7 +138,9 @@ class WorkbenchPage(Page):
         for entry in data.attention:
             item = QListWidgetItem(f"{LEVEL_MARKS[entry.level]}  {entry.text}")
             item.setForeground(LEVEL_COLOURS[entry.level])
-            item.setData(Qt.ItemDataRole.UserRole, (entry.area, entry.org_id, entry.member_id, entry.category))
+            item.setToolTip(entry.text)
+            item.setData(Qt.ItemDataRole.UserRole,
+                         (entry.area, entry.org_id, entry.member_id, entry.category, entry.year))
             self.attention.addItem(item)
         if not data.attention:
             item = QListWidgetItem("目前没有需要关注的事项。")
@@ -159,13 +167,35 @@ class WorkbenchPage(Page):
         target = item.data(Qt.ItemDataRole.UserRole)
         if not target:
             return
-        area, org_id, member_id, category = target
+        area, org_id, member_id, category, year = target
+        pages = self.window_.pages
+        if area == "evaluation" and area in pages:
+            self.window_.show_page(area)
+            page = pages[area]
+            if year is not None and hasattr(page, "show_year"):
+                page.show_year(year)
+            if org_id is not None and hasattr(page, "select_org"):
+                page.select_org(org_id)
+            return
+        if area not in pages:
+            area = FALLBACK_PAGES.get(area, area)
         self.window_.show_page(area)
         if category and area == "members":
-            self.window_.pages["members"].category.setCurrentText(category)
+            pages["members"].category.setCurrentText(category)
         if org_id is not None and area == "orgs":
-            self.window_.pages["orgs"].select_org(org_id)
-        if member_id is not None and area == "members":
-            self.window_.pages["members"].select_member(member_id)
+            pages["orgs"].select_org(org_id)
+        if area == "members" and (org_id is not None or member_id is not None):
+            self._show_in_ledger(pages["members"], org_id, member_id)
         if member_id is not None and area == "floating":
-            self.window_.pages["floating"].select_member(member_id)
+            pages["floating"].select_member(member_id)
+
+    @staticmethod
+    def _show_in_ledger(page, org_id: int | None, member_id: int | None) -> None:
+        """The ledger filtered on a branch, or showing one member (the filter widened when it hides them)."""
+        if org_id is not None:
+            index = page.org_model.index_of(org_id)
+            if index.isValid():
+                page.org_view.setCurrentIndex(index)
+        if member_id is not None and not page.select_member(member_id):
+            page.org_view.setCurrentIndex(page.org_model.index(0, 0))  # the top organisation: everyone
+            page.select_member(member_id)
