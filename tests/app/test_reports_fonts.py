@@ -218,3 +218,20 @@ def test_unwritable_target_is_an_app_error(tmp_path):
         write_pdf(tmp_path / "没有这个文件夹" / "x.pdf", [paragraph("内容", stylesheet()["body"])],
                   title="x", author="测试")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_no_line_of_a_paragraph_starts_with_chinese_punctuation():
+    """ReportLab's CJK rules lack "，；：": a summary wrapped at some widths began a line with "，"."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    from app.reports.base import paragraph, stylesheet
+
+    style = ParagraphStyle("t", stylesheet()["body"], fontSize=10.5, leading=18.5, firstLineIndent=21)
+    text = ("本季度立足社区岗位，按时参加组织生活，认真完成网格走访任务；认真学习全国两会精神；参加走访慰问独居老人、"
+            "义务植树等志愿服务 5 小时；按时交纳党费。今后要多关心楼栋邻里，及时反映群众诉求：好！")
+    starts = []
+    for width in range(200, 500):
+        wrapped = paragraph(text, style)
+        wrapped.wrap(width, 10_000)
+        starts += [(width, words[0][:1]) for _extra, words in wrapped.blPara.lines if words]
+    assert starts and not [s for s in starts if s[1] in "，；：！？"]
