@@ -70,13 +70,24 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(check)
 
     print_ = sub.add_parser("print", help="生成 PDF 文档")
-    print_.add_argument("document", choices=["orgs", "floating"],
-                        help="orgs：党组织名册；floating：流动党员花名册")
+    print_.add_argument("document", choices=["orgs", "floating", "annual-files", "certificates", "publicity", "roster"],
+                        help="orgs：党组织名册；floating：流动党员花名册；annual-files：党员年度档案；"
+                             "certificates：星级党员证书；publicity：评议和星级评定结果公示；roster：党员花名册")
     _db_arg(print_)
-    print_.add_argument("--out", required=True, metavar="FILE.pdf")
+    print_.add_argument("--out", metavar="FILE.pdf", help="输出的 PDF 文件（annual-files 也可用 --per-member）")
     print_.add_argument("--list", choices=["outflow", "inflow", "to-contact"], dest="floating_list",
                         help="floating：只打印一份名单（outflow 外出流动党员花名册，inflow 流入党员花名册，"
                              "to-contact 待联系党员名单；默认外出和流入两份）")
+    print_.add_argument("--year", type=int, metavar="YYYY", help="annual-files、certificates、publicity：年度")
+    print_.add_argument("--org", metavar="PATH", help="只打印该党组织及其下级（路径或唯一的名称）")
+    print_.add_argument("--per-member", metavar="DIR",
+                        help="annual-files：每名党员一个 PDF，保存到该文件夹（姓名_身份证后4位_年度.pdf）")
+    print_.add_argument("--toc", action="store_true", help="annual-files：在合订本前加目录")
+    print_.add_argument("--min-stars", type=int, choices=range(1, 6), metavar="N",
+                        help="certificates：只打印 N 星及以上")
+    print_.add_argument("--paper", choices=["plain", "preprinted"], default="plain",
+                        help="certificates：plain 白纸（完整版式），preprinted 套打证书纸（只打印文字，位置在“设置”中调整）")
+    print_.add_argument("--mask", action="store_true", help="roster：身份证号和电话号码部分隐藏")
 
     import_ = sub.add_parser(
         "import", help="从 Excel 导入党员花名册；退出码 0 全部导入，1 有被拒绝的行（见错误报告），2 未写入任何数据"
@@ -118,10 +129,7 @@ def cmd_demo(args) -> int:
             summary = demo.build(session, seed=args.seed, today=args.today, members=args.members)
     finally:
         database.close()
-    print(f"已生成示例社区“{summary.community_name}”：{summary.organizations} 个党组织，"
-          f"{summary.grids} 个网格，{summary.buildings} 个楼栋党小组，{summary.members} 名党员；"
-          f"外出流动党员 {summary.floating} 名，流入党员 {summary.inflow} 名，组织生活 {summary.meetings} 次，"
-          f"党费记录 {summary.dues} 条。")
+    print(summary.describe())
     return 0
 
 
@@ -143,8 +151,19 @@ def cmd_restore(args) -> int:
 
 
 def cmd_print(args) -> int:
-    if args.document == "floating":
-        return _print_floating(args)
+    from app.errors import AppError
+
+    if args.document == "annual-files":
+        if bool(args.out) == bool(args.per_member):
+            raise AppError("请给出 --out FILE.pdf（合订为一个 PDF）或 --per-member DIR（每人一个 PDF）之一。")
+    elif not args.out:
+        raise AppError("请用 --out FILE.pdf 给出输出的 PDF 文件。")
+    if args.document in ("annual-files", "certificates", "publicity") and args.year is None:
+        raise AppError("请用 --year YYYY 给出年度。")
+    printers = {"floating": _print_floating, "annual-files": _print_annual_files, "certificates": _print_certificates,
+                "publicity": _print_publicity, "roster": _print_roster}
+    if args.document in printers:
+        return printers[args.document](args)
     from app import orgs, settings
     from app.database import open_app_database
     from app.reports.orgs_roster import RosterData, render_orgs_roster
@@ -158,6 +177,90 @@ def cmd_print(args) -> int:
     out = Path(args.out)
     pages = render_orgs_roster(data, out)
     print(f"已生成党组织名册：{out}（{pages} 页）")
+    return 0
+
+
+def _org_id(session, text: str | None) -> int | None:
+    """The organisation named by --org (a path or a unique name), None without it."""
+    if not text:
+        return None
+    from app.errors import AppError
+    from app.members_import import OrgResolver
+
+    match = OrgResolver(session).resolve(text)
+    if match.org_id is None:
+        raise AppError(match.error)
+    return match.org_id
+
+
+def _collected(args, collect):
+    """``collect(session, org_id)`` on the database of ``args``, read-only."""
+    from app.database import open_app_database
+
+    database = open_app_database(_db_target(args.db))
+    try:
+        with database.read() as session:
+            return collect(session, _org_id(session, args.org))
+    finally:
+        database.close()
+
+
+def _print_annual_files(args) -> int:
+    from app import settings
+    from app.reports import annual_data, annual_file
+
+    files, community = _collected(args, lambda session, org_id: (
+        annual_data.collect_annual(session, args.year, org_id=org_id), settings.load(session)))
+    if not files:
+        print(f"{args.year} 年度没有在册党员，未生成档案。")
+        return 1
+    if args.per_member:
+        written = annual_file.render_per_member(files, Path(args.per_member), settings=community, workers=2)
+        print(f"已生成 {args.year} 年度党员年度档案 {len(written)} 份：{Path(args.per_member)}")
+        return 0
+    out = Path(args.out)
+    pages = annual_file.render_annual_file(files, out, settings=community, toc=args.toc)
+    print(f"已生成 {args.year} 年度党员年度档案（{len(files)} 人）：{out}（{pages} 页）")
+    return 0
+
+
+def _print_certificates(args) -> int:
+    from app.reports import certificate
+    from app.reports.certificate_layout import load_layout
+
+    batch, layout = _collected(args, lambda session, org_id: (
+        certificate.collect_certificates(session, args.year, org_id=org_id, min_stars=args.min_stars),
+        load_layout(session)))
+    if not batch.items:
+        print(f"{args.year} 年度没有符合条件的证书，未生成文件。")
+        return 1
+    out = Path(args.out)
+    pages = certificate.render_certificates(batch, out, paper=args.paper, layout=layout)
+    paper = "套打证书纸" if args.paper == "preprinted" else "白纸"
+    print(f"已生成 {args.year} 年度星级党员证书（{paper}）：{out}（{pages} 页）")
+    if batch.withheld:
+        print(f"注意：{'、'.join(batch.withheld)} 持有证书编号，但星级已低于颁证标准，未打印。")
+    return 0
+
+
+def _print_publicity(args) -> int:
+    from app.reports import publicity
+
+    data = _collected(args, lambda session, org_id: publicity.collect_publicity(session, args.year, org_id))
+    out = Path(args.out)
+    pages = publicity.render_publicity(data, out)
+    print(f"已生成 {args.year} 年度评定结果公示：{out}（{pages} 页，{len(data.lines)} 人）")
+    return 0
+
+
+def _print_roster(args) -> int:
+    from app.reports import member_roster
+
+    data = _collected(args, lambda session, org_id: member_roster.collect_roster(session, org_id, mask=args.mask))
+    out = Path(args.out)
+    pages = member_roster.render_roster(data, out)
+    masked = "（身份证号、电话已部分隐藏）" if args.mask else ""
+    print(f"已生成党员花名册{masked}：{out}（{pages} 页，{len(data.lines)} 人）")
     return 0
 
 

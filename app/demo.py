@@ -11,6 +11,12 @@ Then, from a third random stream (so the tree and the members stay what the firs
 seed), what the organisation has recorded about them (``_Activity``): outflow records with contact
 logs and 失联处置 in every contact status on ``today``, inflow members, 流动党员之家 services,
 三会一课 with attendance and 党费 — and the ledger's 流动 / 失联 marks set from those records.
+
+Then, from a stream of their own (so the branches' meetings stay what the third stream makes of a seed),
+the 党小组会 of every 党小组 (``_Activity._group_meetings``): monthly, with a few deliberate gaps.
+
+Last, from a fourth stream (so all of the above stays what the first three make of a seed), each member's
+年度记实 and the 评定 (``_Records``): last year complete and approved, this year up to today.
 """
 
 from __future__ import annotations
@@ -19,23 +25,61 @@ import calendar
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from fractions import Fraction
 from itertools import accumulate
 
 from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from app import audit, orgs, settings
+from app import audit, evaluation_year, orgs, settings
+from app import evaluation_records as records
 from app import members as ledger
 from app.dates import add_months, add_years
+from app.dues_rules import (
+    FLAT_CATEGORIES,
+    RETIRED,
+    RETIRED_BRACKETS,
+    WORKING,
+    WORKING_BRACKETS,
+    monthly_due_fen,
+)
 from app.errors import AppError
-from app.floating import CHANNELS, DEFAULT_MODES, LOST_MONTHS, destination_of
+from app.evaluation import (
+    BASIC,
+    EXCELLENT,
+    FAIL,
+    PASS,
+    PEERS,
+    PUBLIC,
+    SELF,
+    STAR_NAMES,
+    BranchFacts,
+    excellent_limit,
+    prefill_branch_scores,
+    score_from_tenths,
+)
+from app.evaluation import BRANCH as BRANCH_EVALUATOR
+from app.floating import (
+    CHANNELS,
+    DEFAULT_MODES,
+    LOST_MONTHS,
+    NORMAL,
+    contact_status,
+    destination_of,
+    facts_for,
+)
 from app.idcard import check_code
+from app.meetings import ABSENCE_REASONS as MEETING_ABSENCE_REASONS
 from app.paths import resource_path
 from app.pinyin import split_surname
 from db.models import (
+    AnnualNote,
+    ChangeLog,
     CommitteeMember,
     ContactLog,
+    DualReport,
     DuesPayment,
+    EvaluationYear,
     FloatingRecord,
     HomeService,
     InflowMember,
@@ -43,8 +87,12 @@ from db.models import (
     Meeting,
     MeetingAttendee,
     Member,
+    MemberDuesBase,
     MemberSearchKey,
     Organization,
+    RewardDiscipline,
+    StarAdjustment,
+    VolunteerService,
 )
 
 COMMUNITIES = ("幸福里", "和平里", "阳光", "长青", "映山红", "枫林", "滨河", "望京西")
@@ -174,6 +222,46 @@ class DemoSummary:
     inflow: int = 0  # inflow members (流入党员), here or gone
     meetings: int = 0
     dues: int = 0  # payments (one member, one month)
+    records: RecordCounts | None = None  # 年度记实 and 评定 (None: no members, or a ledger too large)
+
+    def describe(self) -> str:
+        """What was made, in one Chinese paragraph (the CLI prints it)."""
+        text = (f"已生成示例社区“{self.community_name}”：{self.organizations} 个党组织，{self.grids} 个网格，"
+                f"{self.buildings} 个楼栋党小组，{self.members} 名党员；外出流动党员 {self.floating} 名，"
+                f"流入党员 {self.inflow} 名，组织生活 {self.meetings} 次，党费记录 {self.dues} 条。")
+        return text + (self.records.describe() if self.records is not None else "")
+
+
+@dataclass(frozen=True)
+class RecordCounts:
+    """What the fourth stream wrote: the 年度记实 of last year and this year, and the 评定 of both."""
+
+    last_year: int
+    this_year: int
+    notes: int  # 小结、反馈、年底考核、书记评语, both years
+    volunteer_tenths: int  # volunteer hours in tenths, both years
+    volunteer_services: int
+    dual_reports: int  # 双报到 records
+    rewards: int
+    disciplines: int
+    dues_bases: int
+    grades: dict[str, int]  # last year's 民主评议: grade → members
+    stars: dict[int, int]  # last year's final stars → members
+    certificates: int  # last year's certificate numbers
+    adjusted: int  # last year's star adjustments
+    approved_on: date | None  # last year's approval (None: not yet, today is too early)
+    scored_this_year: int  # cells scored so far this year
+
+    def describe(self) -> str:
+        grades = "、".join(f"{g} {n}" for g, n in self.grades.items() if n)
+        stars = "、".join(f"{STAR_NAMES[s]} {self.stars.get(s, 0)}" for s in (5, 4, 3, 2, 1))
+        approved = (f"{self.approved_on:%Y-%m-%d} 批准，证书 {self.certificates} 个" if self.approved_on
+                    else "尚未批准")
+        return (f"年度记实 {self.notes} 篇，志愿服务 {self.volunteer_services} 次共 "
+                f"{records.format_hours(self.volunteer_tenths)} 小时，双报到 {self.dual_reports} 人，"
+                f"奖励 {self.rewards} 条、处分 {self.disciplines} 条，党费基数 {self.dues_bases} 条；"
+                f"{self.last_year} 年度评定：民主评议 {grades}；星级 {stars}；星级调整 {self.adjusted} 人；"
+                f"{approved}。{self.this_year} 年度评定进行中：已评分 {self.scored_this_year} 格。")
 
 
 @dataclass(frozen=True)
@@ -604,6 +692,7 @@ def build(session: Session, *, seed: int = 0, today: date | None = None, members
         added, roster = _add_members(session, member_rng, today, people, community, members, posts, slots, by_org)
         activity = _add_activity(session, seed, today, people, community, root, grid_slots,
                                  (retired, veterans, volunteers), joint, floating, roster)
+        counts = _add_records(session, seed, today, root, len(roster))
         if added and sqlite:
             # Statistics for the query planner: without them SQLite walks the status index over the
             # whole ledger for every search keystroke instead of starting from the search key's matches.
@@ -612,7 +701,7 @@ def build(session: Session, *, seed: int = 0, today: date | None = None, members
         if sqlite:
             session.execute(text(f"PRAGMA cache_size={int(cache_size)}"))
     total = session.scalar(select(func.count()).select_from(Organization)) or 0
-    return DemoSummary(community, total, grid_count, building, added, *activity)
+    return DemoSummary(community, total, grid_count, building, added, *activity, records=counts)
 
 
 def _add_activity(session: Session, seed: int, today: date, people: _People, community: str, root: int,
@@ -628,7 +717,7 @@ def _add_activity(session: Session, seed: int, today: date, people: _People, com
                  _Branch(joint, "两新组织联合党支部", (joint,), "商务楼宇党群服务站"),
                  _Branch(floating, "流动党员党支部", (floating,), "社区党群服务中心")]
     return _Activity(session, random.Random(f"demo-activity-{seed}"), today, people, community, root, branches,
-                     roster).build()
+                     roster, random.Random(f"demo-groups-{seed}")).build()
 
 
 def _add_members(session: Session, rng: random.Random, today: date, people: _People, community: str, total: int,
@@ -757,6 +846,19 @@ COMMITTEE_TOPICS = ("研究本月主题党日安排", "研究发展党员工作"
                     "研究流动党员联系工作")
 HOME_ACTIVITIES = {2: "春节返乡流动党员座谈会", 6: "流动党员之家“七一”主题活动", 9: "流入党员政策宣讲和技能培训",
                    12: "流入党员年终座谈会"}
+# 党小组会: what a building's group talks about, what a month calls for, why a month was missed (see
+# _Activity._group_meetings) and the reasons on its lists (app.meetings.ABSENCE_REASONS).
+GROUP_TOPICS = (
+    "传达支部主题党日精神，交流学习体会", "学习《中国共产党章程》，交流党员义务履行情况", "楼栋民情恳谈，收集居民意见建议",
+    "学习《中国共产党纪律处分条例》", "讨论楼道堆物清理和环境整治", "研究结对帮扶本楼困难党员和独居老人",
+    "交流垃圾分类楼门值守情况", "学习身边的优秀共产党员事迹", "讨论老旧小区加装电梯意见，做好邻里协调",
+    "开展批评与自我批评，交流思想", "传达支部党员大会精神，讨论楼栋工作安排", "学习防范电信网络诈骗知识，分工入户宣传",
+)
+GROUP_BY_MONTH = {7: "重温入党誓词，交流入党初心", 12: "组织生活会前征求意见，开展谈心谈话"}
+GROUP_GAPS = ("因组长住院", "因春节", "因楼内管线改造施工")
+GROUP_ABSENCES = MEETING_ABSENCE_REASONS[:3]  # 病假, 事假, 因公外出
+# an outflow's reason (OUTFLOW_REASON_NOTES, 外出流动 when unknown) as the list says it; others as they are
+GROUP_AWAY_REASONS = {"外出务工": MEETING_ABSENCE_REASONS[3], "外出流动": MEETING_ABSENCE_REASONS[3]}
 # kind → ((content, provider, result), …) for floating members and for inflow members
 SERVICES_OUT = {
     "法律援助": (("在{city}务工被拖欠工资，提供维权咨询", "北京明德律师事务所", "已通过劳动仲裁追回工资"),),
@@ -882,8 +984,9 @@ class _Activity:
     """Floating and inflow members, 组织生活 and 党费 of the demo ledger, from one random stream."""
 
     def __init__(self, session: Session, rng: random.Random, today: date, people: _People, community: str,
-                 root: int, branches: list[_Branch], roster: list[tuple]) -> None:
+                 root: int, branches: list[_Branch], roster: list[tuple], group_rng: random.Random) -> None:
         self.session, self.rng, self.today = session, rng, today
+        self.group_rng = group_rng  # the 党小组会: a stream of their own, added after the branches' meetings
         short = community.removesuffix("社区")
         self.short = short
         self.estate = short if short.endswith("里") else short + "小区"
@@ -922,6 +1025,7 @@ class _Activity:
         self._arrears()
         self._inflow_members()
         meetings = self._meetings()
+        meetings += self._group_meetings()
         self._dues()
         self._services()
         self.out.flush()
@@ -1338,6 +1442,7 @@ class _Activity:
         meetings = sorted((m for m in meetings if m[0] <= today and (founded.get(m[1]) or m[0]) <= m[0]),
                           key=lambda m: (m[0], m[1], order[m[2]]))
 
+        self.next_meeting_id = next_id + len(meetings)  # the 党小组会 follow (_group_meetings)
         theme_presence: dict[tuple[int, date], dict[int, tuple[bool, str]]] = {}
         for meeting_id, (day, org_id, kind, topic, place) in enumerate(meetings, start=next_id):
             self.out.add(Meeting, dict(id=meeting_id, org_id=org_id, held_on=day, kind=kind, topic=topic,
@@ -1404,6 +1509,88 @@ class _Activity:
             for inflow_id, arrived, left in inflow_list:
                 if arrived <= day and (left is None or day <= left) and rng.random() < 0.6:
                     self._attendee(meeting_id, None, inflow_id, True, "")
+
+    def _group_meetings(self) -> int:
+        """Every 党小组's 党小组会, monthly on a day of its own with the group's 在册 members on the list, from
+        ``group_rng``; ids after the branches' meetings. Deliberate gaps (GROUP_GAPS): the last 党小组 of the
+        third grid branch missed the two months before this one, the 离退休 branch's first 党小组 the last
+        February over, and one other grid 党小组 one month of a year before the one the 工作台 checks."""
+        rng, today = self.group_rng, self.today
+        this_month = today.replace(day=1)
+        names = dict(self.session.execute(select(Organization.id, Organization.name)).all())
+        founded = dict(self.session.execute(select(Organization.id, Organization.founded_on)).all())
+        members_of: dict[int, list[_Who]] = {}
+        for w in self.everyone:
+            if w.status == "在册":
+                members_of.setdefault(w.org_id, []).append(w)
+        groups = [(branch, org) for branch in self.branches for org in branch.orgs[1:]]
+        grid = [b for b in self.branches if b.buildings]
+        skipped: dict[int, tuple[tuple[date, ...], str]] = {}  # group → (months not held, why)
+        if len(grid) >= 3 and len(grid[2].orgs) > 1:
+            skipped[grid[2].orgs[-1]] = ((add_months(this_month, -2), add_months(this_month, -1)), GROUP_GAPS[0])
+        retired = [b for b in self.branches if not b.buildings and len(b.orgs) > 1]
+        februaries = [m for m in self.months if m.month == 2 and m < this_month]
+        if retired and februaries:
+            skipped[retired[0].orgs[1]] = ((februaries[-1],), GROUP_GAPS[1])
+        earlier = [m for m in self.months if m.year < (this_month - timedelta(days=1)).year]
+        others = [org for b in grid for org in b.orgs[1:] if org not in skipped]
+        if earlier and others:
+            skipped[rng.choice(others)] = ((rng.choice(earlier),), GROUP_GAPS[2])
+
+        planned: list[tuple[date, int, str, str, str]] = []  # (day, group, topic, place, note)
+        for branch, group in groups:
+            usual = rng.randint(3, 26)
+            name = names[group]
+            place = name.removesuffix("党小组") + "党员活动室" if branch.buildings else branch.place
+            missed, why = skipped.get(group, ((), ""))
+            owed = ""  # said at the first meeting after a gap
+            for month in self.months:
+                day = _in_month(month, max(1, usual + rng.randint(-2, 2)))
+                topic = GROUP_BY_MONTH.get(month.month) or rng.choice(GROUP_TOPICS)
+                if month in missed:
+                    owed = f"{'、'.join(f'{m.month}月' for m in missed)}{why}未召开党小组会，本次补学有关内容"
+                    continue
+                if owed:  # made up early in the month after
+                    day = min(day, _in_month(month, 6))
+                if day > today or (founded.get(group) or day) > day:
+                    continue
+                planned.append((day, group, topic, place, owed))
+                owed = ""
+
+        held = 0
+        meeting_id = self.next_meeting_id
+        for day, group, topic, place, note in sorted(planned, key=lambda m: (m[0], m[1])):
+            listed = [w for w in members_of.get(group, ()) if w.joined <= day]
+            if not listed:  # an empty 党小组 does not meet
+                continue
+            leader = next((name for role, name, _ in self.committee.get(group, ()) if role == "组长"), "")
+            self.out.add(Meeting, dict(id=meeting_id, org_id=group, held_on=day, kind="党小组会", topic=topic,
+                                       place=place, note=note, made_by=leader or OFFICE))
+            aged = add_years(day, -85)
+            for w in listed:
+                present, reason = self._group_presence(w, day, aged)
+                self._attendee(meeting_id, w.id, None, present, reason)
+            meeting_id += 1
+            held += 1
+        return held
+
+    def _group_presence(self, w: _Who, day: date, aged: date) -> tuple[bool, str]:
+        """At a 党小组会 or not, with the reason (as ``_presence``, from ``group_rng``)."""
+        rng = self.group_rng
+        if w.away or w.gaps or w.lapse_from is not None:
+            away = w.away_on(day)
+            reason = GROUP_AWAY_REASONS.get(away[0], away[0]) if away else "失去联系"
+            if not w.reachable(day):
+                return False, reason
+            if w.lapse_from is not None and day >= w.lapse_from:
+                return False, ""
+            if away is not None:
+                return rng.random() < 0.03, reason
+        if w.born <= aged:
+            return (True, "") if rng.random() < 0.6 else (False, GROUP_ABSENCES[0])
+        if rng.random() < 0.9:
+            return True, ""
+        return False, rng.choice(GROUP_ABSENCES)
 
     def _attendee(self, meeting_id: int, member_id: int | None, inflow_id: int | None, present: bool,
                   reason: str) -> None:
@@ -1518,3 +1705,838 @@ class _Activity:
         if later:
             self.session.execute(update(table).where(table.c.id == bindparam("member")).values(
                 created_at=bindparam("stamp"), updated_at=bindparam("stamp")), later)
+
+
+# ---------------------------------------------------------------- 年度记实 and 评定
+#
+# A fourth random stream, run after the activity: the tree, the members and their activity stay what the
+# first three streams make of a seed. It reads the ledger and the activity back and writes each member's
+# 年度记实 — 党费 bases that give the amounts paid, 双报到, volunteer service, rewards and discipline, the
+# quarterly summaries, half-year feedback, year-end assessment and secretary's comment — for last year
+# complete and for this year up to today, in bulk. The 评定 itself goes through app.evaluation_year (the
+# checks and rows of the grid's own edits): last year fully scored (the 支部评定 column pre-filled from the
+# year's facts where the rules say so), graded by each branch on the day of its 组织生活会暨民主评议党员,
+# two stars adjusted, approved with certificate numbers; this year opened and partly scored. Change-log
+# entries of the 评定 are dated the day each step was taken, never after today.
+#
+# The 党委's own members (directly under it: its committee, the office's staff) are left with nothing
+# recorded for this year (the office fills in its own people at year end) and without a 党费 base. This
+# keeps the ledger's first member with a clean year: the year-record dialog's tests
+# (tests/ui/test_record_dialog.py) take that member to write the first notes, hours, rewards and bases of a
+# year; it also puts a block of names on the 工作台's "no summary for the last quarter" line.
+
+RECORDS_MAX_MEMBERS = 1_000  # the 评定 through the app costs ~7 ms a member: benchmark-sized ledgers get none
+DISCIPLINE_NOTES = ("饮酒后驾驶机动车，被公安机关依法处以罚款、暂扣机动车驾驶证",
+                    "参与赌博，被公安机关依法给予行政处罚")
+# activity, hours in tenths to choose from, months it happens in (empty: any)
+VOLUNTEER_ACTIVITIES = (
+    ("垃圾分类桶前值守", (15, 20), ()), ("社区环境整治", (20, 30), ()), ("楼道堆物和小广告清理", (15, 20), ()),
+    ("文明交通劝导", (20,), ()), ("防范电信网络诈骗入户宣传", (15, 20), ()), ("走访慰问独居老人", (15, 20), ()),
+    ("社区议事协商会", (15, 20), ()), ("消防安全隐患排查", (20, 30), ()), ("为老助餐送餐", (15, 20), ()),
+    ("社区图书角整理", (20,), ()), ("老旧小区加装电梯入户征求意见", (20,), ()),
+    ("冬季供暖入户走访", (20,), (1, 2, 11, 12)), ("防汛值守", (30, 40), (6, 7, 8)),
+    ("“学雷锋”便民服务", (20, 30), (3,)), ("义务植树", (30,), (3, 4)), ("重阳节敬老活动", (20, 30), (10,)),
+    ("国家宪法日普法宣传", (20,), (12,)), ("春节前走访困难家庭", (20,), (1, 2)),
+    ("重大活动期间治安巡逻", (30, 40), (9, 10)),
+)
+SILVER_ACTIVITIES = (("楼门院长值守巡查", (20, 30), ()), ("银龄陪伴独居老人", (15, 20), ()))
+# a word of the reporting unit's name → (its members' service, hours, the service they wish to give)
+PROFESSIONAL_SERVICE = (
+    ("医院", "义诊和健康咨询", (20, 30), "义诊、健康讲座"), ("中学", "“四点半课堂”课业辅导", (15, 20), "青少年课业辅导"),
+    ("大学", "青少年科普讲座", (20,), "科普讲座、青少年辅导"), ("法院", "法律咨询进社区", (20,), "法律咨询、矛盾调解"),
+    ("税务", "个税申报政策宣讲", (15, 20), "税收政策宣传"), ("街道", "社区议事协商会", (20,), "参与社区治理"),
+    ("供电", "居民用电安全检查", (20, 30), "用电安全检查"), ("银行", "防范非法集资宣传", (15, 20), "金融知识宣传"),
+    ("地铁", "文明乘车宣传", (20,), "文明出行宣传"), ("公交", "文明乘车宣传", (20,), "文明出行宣传"),
+    ("图书馆", "社区读书会", (20,), "阅读推广"), ("小米", "老年人智能手机使用培训", (20,), "智能手机使用培训"),
+    ("京东", "老年人智能手机使用培训", (20,), "智能手机使用培训"),
+)
+VOLUNTEER_MODE_HOURS = {"silver": 30, "retired": 12, "staff": 22, "dual": 16, "working": 6, "firm": 6,
+                        "student": 8, "inflow": 6, "other": 8}
+# What was studied each quarter (year, quarter) → topic; other years take the quarter's generic topic.
+STUDY_TOPICS = {
+    (2025, 1): "全国两会精神", (2025, 2): "深入贯彻中央八项规定精神学习教育有关内容",
+    (2025, 3): "纪念中国人民抗日战争胜利80周年有关精神", (2025, 4): "党的二十届四中全会精神",
+    (2026, 1): "全国两会精神和“十五五”规划纲要", (2026, 2): "《中国共产党章程》和党内法规",
+    (2026, 3): "庆祝中国共产党成立105周年有关精神",
+}
+GENERIC_TOPICS = {1: "全国两会精神", 2: "《中国共产党章程》", 3: "党的创新理论", 4: "党的基本理论和路线方针政策"}
+STUDY_FORMS = ("认真学习{t}", "参加支部集中学习，学习{t}", "通过“学习强国”和支部学习，重点学习了{t}", "学习{t}")
+OPENINGS = {
+    "retired": ("本季度坚持参加支部主题党日和党课", "本季度按时参加支部组织生活", "本季度克服身体不便，坚持参加支部活动",
+                "本季度积极参加支部和楼栋党小组活动"),
+    "silver": ("本季度按时参加党小组活动，坚持银龄志愿服务", "本季度坚持参加支部组织生活和楼门值守"),
+    "working": ("本季度在做好本职工作的同时，按时参加支部组织生活", "本季度工作较忙，但能合理安排时间参加主题党日",
+                "本季度按时参加支部组织生活，认真完成支部交办的任务"),
+    "dual": ("本季度作为在职党员到社区报到服务，按时参加组织生活", "本季度在做好单位工作的同时，坚持到社区参加活动"),
+    "student": ("本季度在校学习期间，利用周末参加社区支部活动", "本季度在完成学业的同时，按时参加支部学习"),
+    "staff": ("本季度立足社区岗位，按时参加组织生活，认真完成网格走访任务", "本季度在社区工作中做好群众服务，按时参加支部学习"),
+    "firm": ("本季度按时参加联合党支部组织生活，在企业中发挥党员作用", "本季度结合企业工作实际，参加联合党支部主题党日"),
+    "inflow": ("本季度在社区就近参加流动党员党支部活动", "本季度工作之余参加流动党员党支部组织生活"),
+    "other": ("本季度按时参加支部组织生活", "本季度积极参加支部和楼栋党小组活动"),
+}
+AWAY_OPENINGS = ("本季度在{city}，通过微信参加支部线上学习，按时向支部汇报思想和工作情况",
+                 "本季度仍在{city}，与支部保持联系，参加了线上主题党日")
+LOST_QUARTER = ("本季度该同志不在本地，支部多次电话、微信联系未果，未参加组织生活，未提交季度小结。",
+                "本季度支部多次联系该同志未果，已联系其家属了解情况，未提交季度小结。")
+CLOSINGS = ("下一步要继续加强学习，发挥好党员先锋模范作用。", "今后要多关心楼栋邻里，及时反映群众诉求。",
+            "存在学习不够系统的问题，下季度加以改进。", "下季度争取多参加社区志愿服务。",
+            "今后要进一步增强宗旨意识，带头做好邻里服务。", "下一步要把学习和本职工作结合起来，立足岗位作贡献。")
+FEEDBACK = {
+    "good": ("该同志{half}能按时参加组织生活，积极参加{act}等志愿服务，按时交纳党费，表现良好。希望{next}继续保持。",
+             "{half}该同志学习认真，组织观念强，带头参加{act}，群众反映较好。",
+             "{half}组织生活出勤率{rate}，能完成支部交办的任务。希望{next}在{area}方面多发挥作用。"),
+    "fair": ("{half}组织生活出勤率{rate}，基本能按时参加支部活动，按时交纳党费。希望{next}多参加社区志愿服务。",
+             "{half}该同志能参加支部组织的学习，参加志愿服务较少，希望{next}加以改进。"),
+    "weak": ("{half}参加组织生活次数偏少（出勤率{rate}），请假较多。支部已与本人谈心谈话，希望{next}按时参加支部活动。",),
+    "away": ("{half}该同志在{city}，能通过微信与支部保持联系，按时汇报思想情况。希望继续保持联系，按规定交纳党费。",),
+    "lost": ("{half}支部多次联系该同志未果，已联系其家属了解情况，将继续查找。",),
+}
+AREAS = ("楼栋议事", "邻里互助", "垃圾分类宣传", "关心帮扶困难群众", "带动青年党员学习")
+COMMENTS = {
+    EXCELLENT: ("政治立场坚定，热心社区公益事业，带头参加{act}，在党员群众中起到了示范作用。",
+                "工作认真负责，在{area}中主动担当，是支部的骨干力量。",
+                "理论学习扎实，关心支部建设，经常为楼栋居民排忧解难，群众评价很高。"),
+    PASS: ("能按时参加组织生活，认真完成支部交办的任务，群众评价较好。",
+           "学习态度端正，积极参加社区活动，希望今后进一步发挥先锋模范作用。",
+           "遵守党的纪律，按时交纳党费，能够参加支部组织的各项活动。",
+           "热心邻里事务，今后要在理论学习上再下功夫。"),
+    "retired": ("年事已高仍坚持参加支部活动，关心社区建设，为年轻党员作出了榜样。",
+                "退休不褪色，积极参加银龄志愿服务，发挥了老党员的余热。"),
+    "dual": ("作为在职党员积极到社区报到，发挥专业特长开展{wish}，受到居民好评。",),
+    "away": ("长期在外地，能主动与支部保持联系、按时交纳党费，希望继续保持。",),
+    BASIC: ("组织观念有待加强，参加组织生活不够经常，希望今后按时参加支部活动、认真完成支部交办的任务。",),
+    "disciplined": ("本年度受到党内警告处分，能够认识错误，支部将加强教育帮助，希望引以为戒。",),
+    "lost": ("长期与支部失去联系，未参加组织生活，支部将按照有关规定继续查找、处置。",),
+    FAIL: ("全年参加组织生活很少，经支部多次谈心谈话仍未改正，评议为不合格，限期改正。",),
+    "probation": ("预备期间表现良好，能按时参加组织生活，积极参加志愿服务，支部将按期讨论其转正。",),
+}
+UP_REASON = "在社区防汛值守和老旧小区加装电梯入户协调中表现突出，经支部委员会研究，上调为五星"
+DOWN_REASON = "全年多次缺席主题党日，季度小结经提醒才提交，经支部委员会研究，下调为三星"
+
+
+def _quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    last = quarter * 3
+    return date(year, last - 2, 1), date(year, last, calendar.monthrange(year, last)[1])
+
+
+def _note_periods(year: int) -> list[tuple[str, date, date]]:
+    """(kind, first day, last day) of the year's period notes, in the order they fall due."""
+    quarters = [(kind, *_quarter_bounds(year, q)) for q, kind in enumerate(records.QUARTER_KINDS, start=1)]
+    halves = [(records.H1, date(year, 1, 1), date(year, 6, 30)), (records.H2, date(year, 7, 1), date(year, 12, 31))]
+    return [*quarters[:2], halves[0], *quarters[2:], halves[1]]
+
+
+def _percent(rate) -> str:
+    return f"{round(rate * 100)}%"
+
+
+def _base_for(category: str, amount: int) -> int:
+    """A monthly base in 分 whose dues under the brackets are ``amount``, whole yuan where one fits. An amount
+    no base gives (in a bracket's jump: 3000.00 元 pays 15.00 元, 3000.01 元 pays 30.00 元) gets the base
+    whose dues come nearest: the payment still counts, the two amounts differ by a few 角."""
+    nearest: tuple[int, int] | None = None  # (how far off, base)
+    floor = 1  # the bracket's lowest base
+    for bound, rate in (WORKING_BRACKETS if category == WORKING else RETIRED_BRACKETS):
+        exact = amount * 1000 // rate
+        yuan = round(amount * 10 / rate) * 100
+        for base in (yuan, yuan - 100, yuan + 100, exact, exact + 1):
+            if floor <= base and (bound is None or base <= bound) and monthly_due_fen(category, base) == amount:
+                return base
+        low = -(-floor // 100) * 100  # the bracket's first whole yuan
+        edge = max(yuan, low) if bound is None else min(max(yuan, low), bound)
+        off = abs(monthly_due_fen(category, edge) - amount)
+        if nearest is None or off < nearest[0]:
+            nearest = (off, edge)
+        floor = (bound or 0) + 1
+    assert nearest is not None
+    return nearest[1]
+
+
+class _Life:
+    """A member as the fourth stream reads them back, and what it plans for their years."""
+
+    __slots__ = ("id", "name", "org_id", "branch", "status", "joined", "left_on", "occupation", "report_unit",
+                 "post", "hardship", "stopped", "born", "root", "kind", "quality", "away", "gaps", "lapse_from",
+                 "served", "dual", "disciplined")
+
+    def __init__(self, row, branch: int, root: bool, kind: str, quality: float) -> None:
+        (self.id, self.name, self.org_id, self.status, self.joined, self.left_on, self.occupation,
+         self.report_unit, self.post, self.hardship, standing, self.born) = row
+        self.branch, self.root, self.kind, self.quality = branch, root, kind, quality
+        self.stopped = standing == "停止党籍"
+        self.away: list[tuple[date, date | None, str]] = []  # (left, back, city)
+        self.gaps: list[tuple[date, date]] = []  # days the branch could not reach them
+        self.lapse_from: date | None = None  # no 组织生活 and no dues from this day
+        self.served: dict[int, list[tuple[date, str, int]]] = {}  # year → (day, activity, tenths)
+        self.dual: tuple[date, str] | None = None  # (reported on, the service wished)
+        self.disciplined = False
+
+    @property
+    def gone(self) -> date | None:
+        return self.left_on if self.status != "在册" else None
+
+    def on_roll(self, first: date, last: date) -> bool:
+        return self.joined <= last and (self.gone is None or self.gone >= first)
+
+    def away_on(self, day: date) -> str | None:
+        return next((city for left, back, city in self.away if left <= day and (back is None or day < back)), None)
+
+    def here(self, day: date) -> bool:
+        """On the roll, in the community, reachable and still coming: able to serve here that day."""
+        if day < self.joined or (self.gone is not None and day > self.gone) or self.away_on(day) is not None:
+            return False
+        return not any(a <= day <= b for a, b in self.gaps) and (self.lapse_from is None or day < self.lapse_from)
+
+    def _weeks(self, first: date, last: date) -> list[date]:
+        return [first + timedelta(days=d) for d in range(0, (last - first).days + 1, 7)]
+
+    def here_share(self, first: date, last: date) -> float:
+        """The share of the weeks from ``first`` to ``last`` the member was here (see ``here``)."""
+        if last < first:
+            return 0.0
+        if not (self.away or self.gaps or self.lapse_from):  # on the roll is all that counts
+            start, end = max(first, self.joined), min(last, self.gone or last)
+            return max(0, (end - start).days + 1) / ((last - first).days + 1)
+        weeks = self._weeks(first, last)
+        return sum(1 for d in weeks if self.here(d)) / len(weeks)
+
+    def out_of_reach(self, first: date, last: date) -> date | None:
+        """The first day from ``first`` to ``last`` the branch could not reach the member, if any."""
+        return min((max(a, first) for a, b in self.gaps if a <= last and b >= first), default=None)
+
+    def lost_in(self, first: date, last: date) -> bool:
+        """Out of reach for most of the period."""
+        if not self.gaps or last < first:
+            return False
+        weeks = self._weeks(first, last)
+        return sum(1 for d in weeks if any(a <= d <= b for a, b in self.gaps)) * 2 > len(weeks)
+
+    def away_in(self, first: date, last: date) -> str | None:
+        """Where the member was for most of the period, if away."""
+        if not self.away or last < first:
+            return None
+        weeks = self._weeks(first, last)
+        cities = [c for c in map(self.away_on, weeks) if c is not None]
+        return cities[0] if len(cities) * 2 > len(weeks) else None
+
+
+class _Records:
+    """Each member's 年度记实 and the 评定 of last year and this year, from one random stream."""
+
+    def __init__(self, session: Session, rng: random.Random, today: date, root: int, members: int) -> None:
+        self.session, self.rng, self.today, self.root = session, rng, today, root
+        self.this_year = today.year
+        self.last_year = today.year - 1
+        this_month = today.replace(day=1)
+        self.dues_from = add_months(this_month, -(_history_months(members) - 1))  # as _Activity keeps them
+        self.out = _RecordWriter(session, date.min)
+        self.logged = session.scalar(select(func.max(ChangeLog.id))) or 0
+        values = settings.load(session)
+        self.committee_name = values.committee_name or values.community_name
+        self.counts: dict[str, int] = dict.fromkeys(("rewards", "disciplines", "bases", "notes", "services",
+                                                    "tenths", "duals"), 0)
+
+    # ------------------------------------------------------------ reading back
+
+    def build(self) -> RecordCounts:
+        self._read()
+        self._bases()
+        self._dual_reports()
+        for year in (self.last_year, self.this_year):
+            self._volunteer(year)
+        self._rewards()
+        self.out.flush()
+        last = self._last_year()
+        scored = self._this_year()
+        self.out.flush()
+        return RecordCounts(self.last_year, self.this_year, self.counts["notes"], self.counts["tenths"],
+                            self.counts["services"], self.counts["duals"], self.counts["rewards"],
+                            self.counts["disciplines"], self.counts["bases"], *last, scored)
+
+    def _read(self) -> None:
+        rng, today, session = self.rng, self.today, self.session
+        orgs_ = {oid: (parent, kind, name) for oid, parent, kind, name in session.execute(
+            select(Organization.id, Organization.parent_id, Organization.kind, Organization.name))}
+
+        def branch_of(org_id: int) -> int:
+            current = org_id
+            while current is not None and orgs_[current][1] not in ledger.BRANCH_KINDS:
+                current = orgs_[current][0]
+            return current if current is not None else self.root
+
+        self.names = {oid: name for oid, (_p, _k, name) in orgs_.items()}
+        self.committee: dict[int, dict[str, str]] = {}
+        for org_id, role, name in session.execute(
+                select(CommitteeMember.org_id, CommitteeMember.role, CommitteeMember.name)
+                .order_by(CommitteeMember.org_id, CommitteeMember.sort_order)):
+            self.committee.setdefault(org_id, {}).setdefault(role, name)
+        silver = {oid for oid, (_p, _k, name) in orgs_.items() if name == "银龄志愿党小组"}
+        inflow = {oid for oid, (_p, _k, name) in orgs_.items() if name == "流动党员党支部"}
+        self.lives: list[_Life] = []
+        for row in session.execute(
+                select(Member.id, Member.name, Member.org_id, Member.status, Member.joined_on, Member.left_on,
+                       Member.occupation, Member.report_unit, Member.party_post, Member.in_hardship,
+                       Member.standing, Member.birth_date).order_by(Member.id)):
+            org_id, occupation = row[2], row[6]
+            branch = branch_of(org_id)
+            kind = ("staff" if org_id == self.root or occupation == "社区工作人员"
+                    else "silver" if org_id in silver and occupation == "离退休人员"
+                    else "retired" if occupation == "离退休人员" else "student" if occupation == "学生"
+                    else "inflow" if branch in inflow else "firm" if orgs_[branch][1] == "联合党支部"
+                    else "dual" if row[7] else "working" if "经济" in occupation or occupation == "党政机关工作人员"
+                    else "other")
+            self.lives.append(_Life(row, branch, org_id == self.root, kind, rng.betavariate(4, 1.7)))
+        self.by_id = {life.id: life for life in self.lives}
+        for member_id, left, back, city in session.execute(
+                select(FloatingRecord.member_id, FloatingRecord.left_on, FloatingRecord.returned_on,
+                       FloatingRecord.destination_city).order_by(FloatingRecord.member_id, FloatingRecord.left_on)):
+            self.by_id[member_id].away.append((left, back, city or "外地"))
+        # Out of reach: since the last time reached (open records not 正常 today), and the gap before a
+        # member established as 失联 was found again.
+        open_ids = [m for m, in session.execute(select(FloatingRecord.member_id)
+                                                .where(FloatingRecord.returned_on.is_(None)))]
+        for member_id, found in sorted(facts_for(session, open_ids, today).items()):
+            status = contact_status(found, today)
+            if status.status != NORMAL:
+                self.by_id[member_id].gaps.append((status.last_reached + timedelta(days=1), today))
+        confirmed: dict[int, date] = {}
+        for member_id, kind, day in session.execute(
+                select(LostContactEvent.member_id, LostContactEvent.kind, LostContactEvent.happened_on)
+                .order_by(LostContactEvent.happened_on, LostContactEvent.id)):
+            if kind == "确认失联":
+                confirmed[member_id] = day
+            elif kind == "重新纳入管理" and member_id in confirmed:
+                self.by_id[member_id].gaps.append((add_months(confirmed.pop(member_id), -LOST_MONTHS),
+                                                   day - timedelta(days=1)))
+        # Stopped coming (the 自行脱党 line): no 组织生活 and no dues for months while here.
+        met = dict(session.execute(
+            select(MeetingAttendee.member_id, func.max(Meeting.held_on)).join(Meeting, Meeting.id == MeetingAttendee.meeting_id)
+            .where(MeetingAttendee.present.is_(True), MeetingAttendee.member_id.is_not(None))
+            .group_by(MeetingAttendee.member_id)).all())
+        paid = dict(session.execute(select(DuesPayment.member_id, func.max(DuesPayment.paid_on))
+                                    .group_by(DuesPayment.member_id)).all())
+        quiet = today - timedelta(days=120)
+        for life in self.lives:
+            if (life.status == "在册" and life.id in met and life.id in paid and not life.gaps
+                    and life.away_on(today) is None and max(met[life.id], paid[life.id]) < quiet):
+                life.lapse_from = max(met[life.id], paid[life.id]) + timedelta(days=1)
+        self.amounts: dict[int, dict[bool, int]] = {}  # member → {this year?: the amount paid a month}
+        for member_id, period, amount in session.execute(
+                select(DuesPayment.member_id, DuesPayment.period, DuesPayment.amount_fen)
+                .order_by(DuesPayment.member_id, DuesPayment.period)):
+            self.amounts.setdefault(member_id, {}).setdefault(period.year == self.this_year, amount)
+
+    def _writer(self, life: _Life, role: str) -> str:
+        """Who wrote a note: the branch's 书记 or 组织委员 by name, else the branch itself."""
+        posts = self.committee.get(life.branch, {})
+        if role == "组织委员":
+            return posts.get("组织委员") or posts.get("书记") or self.names[life.branch]
+        return posts.get("书记") or self.names[life.branch]
+
+    def _rate(self, life: _Life, found) -> Fraction | None:
+        """The year's 组织生活 attendance as the branch reads it: unknown for a member who has left since (the
+        meeting lists of the activity stream name only members still 在册: theirs would read 0 %)."""
+        return found.attendance_rate if found is not None and life.status == "在册" else None
+
+    def _facts(self, life: _Life, found) -> BranchFacts:
+        return BranchFacts(self._rate(life, found), Fraction(found.volunteer_hours_tenths, 10),
+                           found.months_in_arrears)
+
+    # ------------------------------------------------------------ 党费 bases, 双报到, volunteer service, 奖惩
+
+    def _category(self, life: _Life) -> str:
+        if life.hardship:
+            return "低保/困难"
+        return {"离退休人员": RETIRED, "学生": "学生", "无固定职业人员": "无业"}.get(life.occupation, WORKING)
+
+    def _bases(self) -> None:
+        rng, this_january = self.rng, date(self.this_year, 1, 1)
+        for life in self.lives:
+            if life.root or (life.gone is not None and life.gone < self.dues_from):
+                continue
+            first = max(self.dues_from, life.joined.replace(day=1))
+            category = self._category(life)
+            paid = self.amounts.get(life.id, {})
+            plan: list[tuple[date, int | None, str]] = []
+            if category in FLAT_CATEGORIES:
+                plan.append((first, None, ""))
+            else:
+                old, new = paid.get(False), paid.get(True)
+                if old is not None or new is not None:
+                    base = _base_for(category, old if old is not None else new)
+                else:  # nothing paid to go by: what such a member earns
+                    low, high, mode = (2500, 8000, 4000) if category == RETIRED else (2200, 14000, 4500)
+                    base = round(rng.triangular(low, high, mode) / 10) * 1000
+                plan.append((first, base, ""))
+                if old is not None and new is not None and new != old and first < this_january:
+                    plan.append((this_january, _base_for(category, new), f"{self.this_year}年1月起按调整后的收入核定"))
+            for effective, base, note in plan:
+                self.out.add(MemberDuesBase, dict(
+                    member_id=life.id, effective_from=effective, category=category, base_fen=base,
+                    farmer_amount_fen=None, note=note,
+                    created_at=datetime.combine(effective + timedelta(days=rng.randint(2, 12)), time(9))))
+                self.counts["bases"] += 1
+
+    def _dual_reports(self) -> None:
+        rng, today = self.rng, self.today
+        for life in self.lives:
+            if not life.report_unit or not life.on_roll(date(self.last_year, 1, 1), today):
+                continue
+            unit = life.report_unit.removesuffix("党委")
+            service = next((s for s in PROFESSIONAL_SERVICE if s[0] in unit), None)
+            wish = service[3] if service else "社区志愿服务"
+            earliest = max(life.joined, date(self.last_year - 4, 3, 1))
+            latest = min(today - timedelta(days=10), life.gone or today)
+            if latest < earliest:
+                continue
+            draw = rng.random()
+            first, last = ((earliest, date(self.last_year - 1, 12, 31)) if draw < 0.55
+                           else (date(self.last_year, 1, 1), date(self.last_year, 12, 31)) if draw < 0.9
+                           else (date(self.this_year, 1, 1), latest))
+            first, last = max(first, earliest), min(last, latest)
+            if last < first:
+                first, last = earliest, latest
+            reported = first + timedelta(days=rng.randint(0, (last - first).days))
+            life.dual = (reported, wish)
+            self.out.add(DualReport, dict(
+                member_id=life.id, employer=unit[:100], reported_on=reported, wishes=f"愿意参加{wish}等服务",
+                ended_on=life.gone, note="每季度向单位党组织反馈服务情况" if rng.random() < 0.5 else "",
+                created_at=datetime.combine(reported, time(9))))
+            self.counts["duals"] += 1
+
+    def _volunteer(self, year: int) -> None:
+        rng = self.rng
+        first, last = date(year, 1, 1), min(date(year, 12, 31), self.today)
+        if last < first:
+            return
+        elapsed = ((last - first).days + 1) / ((date(year, 12, 31) - first).days + 1)
+        for life in self.lives:
+            if not life.on_roll(first, last) or (life.root and year == self.this_year):
+                continue
+            mode = VOLUNTEER_MODE_HOURS[life.kind]
+            target = rng.triangular(0, min(60, mode * 2.6), mode) * (0.55 + 0.9 * life.quality)
+            if life.kind != "dual" and rng.random() < 0.08:
+                target = 0  # never came
+            target *= elapsed * life.here_share(first, last)
+            if life.kind == "dual" and life.dual and life.dual[0] <= last:
+                target = max(target, 6 * elapsed)
+            target_tenths = min(600, round(target * 10))
+            pool = VOLUNTEER_ACTIVITIES + (SILVER_ACTIVITIES if life.kind == "silver" else ())
+            service = next((s for s in PROFESSIONAL_SERVICE if life.report_unit and s[0] in life.report_unit), None)
+            served, used, total = [], set(), 0
+            for _ in range(80):
+                if total >= target_tenths:
+                    break
+                if service and life.dual and rng.random() < 0.45:
+                    activity, options, months, since = service[1], service[2], (), life.dual[0]
+                else:
+                    activity, options, months = rng.choice(pool)
+                    since = first
+                day = since + timedelta(days=rng.randint(0, max((last - since).days, 0)))
+                if day < first or day > last or day in used or (months and day.month not in months) or not life.here(day):
+                    continue
+                tenths = rng.choice(options)
+                if total + tenths > 600:
+                    break
+                used.add(day)
+                total += tenths
+                served.append((day, activity, tenths))
+            served.sort()
+            life.served[year] = served
+            for day, activity, tenths in served:
+                note = "在职党员进社区" if service and activity == service[1] else ""
+                self.out.add(VolunteerService, dict(member_id=life.id, served_on=day, activity=activity,
+                                                    hours_tenths=tenths, note=note,
+                                                    created_at=datetime.combine(day, time(18))))
+            self.counts["services"] += len(served)
+            self.counts["tenths"] += total
+
+    def _rewards(self) -> None:
+        rng, today, year = self.rng, self.today, self.last_year
+        committee, street = self.committee_name, "街道党工委"
+        settled = [life for life in self.lives if life.status == "在册" and not life.gaps and life.lapse_from is None]
+
+        def add(life: _Life, kind: str, day: date, title: str, by: str, note: str = "") -> None:
+            if day > today or day < life.joined:
+                return
+            self.out.add(RewardDiscipline, dict(member_id=life.id, kind=kind, decided_on=day, title=title,
+                                                decided_by=by, note=note, created_at=datetime.combine(day, time(15))))
+            self.counts["rewards" if kind == records.REWARD else "disciplines"] += 1
+
+        july = date(year, 6, 26) + timedelta(days=rng.randint(0, 3))
+        best = sorted((life for life in settled if life.joined < july and life.away_on(july) is None),
+                      key=lambda life: -life.quality)
+        for life in best[:max(1, round(len(self.lives) * 0.01))]:
+            add(life, records.REWARD, july, "优秀共产党员", committee, f"庆祝中国共产党成立{year - 1921}周年表彰")
+        secretaries = [life for life in best if life.post == "书记" and not life.root]
+        if secretaries:
+            add(secretaries[0], records.REWARD, july, "优秀党务工作者", committee)
+        hours = sorted(settled, key=lambda life: (-sum(t for _d, _a, t in life.served.get(year, ())), life.id))
+        if hours and hours[0].served.get(year):
+            add(hours[0], records.REWARD, date(year, 12, 5), "优秀志愿者", street, "国际志愿者日表彰")
+        candidates = sorted((life for life in settled if not life.post and life.kind not in ("staff", "inflow")
+                             and life.joined < date(year, 3, 1)), key=lambda life: life.quality)
+        for life, note in zip(candidates[:4:2], DISCIPLINE_NOTES[:1 if len(self.lives) < 200 else 2], strict=False):
+            life.disciplined = True
+            add(life, records.DISCIPLINE, date(year, rng.randint(3, 10), rng.randint(1, 28)), "党内警告", committee,
+                note)
+        july = date(self.this_year, 6, 26) + timedelta(days=rng.randint(0, 3))
+        now = [life for life in best if not life.root and not life.disciplined and life.joined < july]
+        if now:
+            add(now[len(now) // 3], records.REWARD, july, "优秀共产党员", committee,
+                f"庆祝中国共产党成立{self.this_year - 1921}周年表彰")
+
+    # ------------------------------------------------------------ 年度记实: the written notes
+
+    def _notes(self, year: int, people, facts, grades: dict[int, str], decided: dict[int | None, date]) -> None:
+        """The year's notes of every participant: period notes once the period is over (this year: some
+        late, none from members out of reach or no longer coming), and for a past year the 年底考核 and
+        书记评语 of everyone still here at its end."""
+        rng, today = self.rng, self.today
+        complete = year < self.this_year
+        due_year, due_quarter = records.last_complete_quarter(today)
+        for p in people:
+            life = self.by_id[p.member_id]
+            if life.root and not complete:
+                continue
+            found = facts.get(p.member_id)
+            rate = self._rate(life, found)
+            for kind, first, last in _note_periods(year):
+                if last >= today or not life.on_roll(first, last):
+                    continue
+                span = (max(first, life.joined), min(last, life.gone or last))
+                lost = life.lost_in(*span)
+                if not complete:
+                    late = kind in records.QUARTER_KINDS and (year, records.QUARTER_KINDS.index(kind) + 1) == (
+                        due_year, due_quarter)
+                    if (lost or (life.lapse_from is not None and life.lapse_from <= last)
+                            or rng.random() < (0.07 if late else 0.03)):
+                        continue
+                text, writer = self._period_note(life, kind, first, last, year, rate, found, lost)
+                days = (rng.randint(3, 20) if kind in (records.Q4, records.H2)
+                        else rng.randint(10, 30) if kind == records.H1 else rng.randint(1, 15))
+                written = min(last + timedelta(days=days), today)
+                if life.gone is not None and life.gone < written:
+                    written = life.gone  # written when the member left
+                self._note(life, year, kind, text, writer, max(written, first, life.joined))
+            if complete and not p.left_in_year:
+                grade = grades.get(p.member_id)
+                day = decided.get(p.branch_id, date(year, 12, 31))
+                lost = life.lost_in(max(date(year, 1, 1), life.joined), date(year, 12, 31))
+                since = life.out_of_reach(date(year, 1, 1), date(year, 12, 31))
+                if day > today:
+                    grade = None
+                self._note(life, year, records.YEAR_END,
+                           self._assessment(life, year, p.graded, grade, found, rate, lost),
+                           self.names[life.branch], min(day, today))
+                self._note(life, year, records.SECRETARY,
+                           self._comment(life, year, p.graded, grade,
+                                         since is not None and (date(year, 12, 31) - since).days >= 90),
+                           self._writer(life, "书记"), min(day + timedelta(days=rng.randint(1, 5)), today))
+
+    def _note(self, life: _Life, year: int, kind: str, text: str, writer: str, written: date) -> None:
+        self.out.add(AnnualNote, dict(member_id=life.id, year=year, kind=kind, text=text, written_by=writer[:64],
+                                      written_on=written, updated_at=datetime.combine(written, time(16))))
+        self.counts["notes"] += 1
+
+    def _period_note(self, life: _Life, kind: str, first: date, last: date, year: int, rate, found,
+                     lost: bool) -> tuple[str, str]:
+        rng = self.rng
+        city = life.away_in(first, last)
+        mine = [(a, t) for d, a, t in life.served.get(year, ()) if first <= d <= last]
+        acts = "、".join(list(dict.fromkeys(a for a, _ in mine))[:2])
+        if kind in records.QUARTER_KINDS:
+            writer = self.names[life.branch] if rng.random() < 0.25 else self._writer(life, "组织委员")
+            if lost:
+                return rng.choice(LOST_QUARTER), writer
+            quarter = records.QUARTER_KINDS.index(kind) + 1
+            opening = rng.choice(AWAY_OPENINGS).format(city=city) if city else rng.choice(OPENINGS[life.kind])
+            study = rng.choice(STUDY_FORMS).format(t=STUDY_TOPICS.get((year, quarter), GENERIC_TOPICS[quarter]))
+            if mine:
+                service = f"参加{acts}等志愿服务 {records.format_hours(sum(t for _, t in mine))} 小时"
+            else:
+                service = "" if city else rng.choice(("参加志愿服务较少", "没有参加志愿服务"))
+            owed = found is not None and found.months_in_arrears and year == self.this_year
+            dues = "党费未能按时交纳，将尽快补交" if owed else "按时交纳党费"
+            return "；".join(x for x in (opening, study, service, dues) if x) + "。" + rng.choice(CLOSINGS), writer
+        tone = ("lost" if lost else "away" if city else "weak" if rate is not None and rate < Fraction(3, 5)
+                else "good" if life.quality > 0.6 and mine else "fair")
+        templates = [t for t in FEEDBACK[tone] if rate is not None or "{rate}" not in t] or list(FEEDBACK["fair"][1:])
+        text = rng.choice(templates).format(
+            half="上半年" if kind == records.H1 else "下半年", next="下半年" if kind == records.H1 else "明年",
+            act=mine[0][0] if mine else "社区志愿服务", rate=_percent(rate) if rate is not None else "",
+            city=city, area=rng.choice(AREAS))
+        return text, self._writer(life, "书记")
+
+    def _assessment(self, life: _Life, year: int, graded: bool, grade: str | None, found, rate,
+                    lost: bool) -> str:
+        served = life.served.get(year, ())
+        parts = []
+        city = life.away_in(max(date(year, 1, 1), life.joined), date(year, 12, 31))
+        since = life.out_of_reach(date(year, 1, 1), date(year, 12, 31))
+        if lost:
+            parts.append("长期与支部失去联系，未参加组织生活")
+        elif city and since is not None:
+            parts.append(f"全年大部分时间在{city}，{since.month}月起与支部失去联系")
+        elif city:
+            parts.append(f"全年大部分时间在{city}，通过微信与支部保持联系")
+        if rate is not None and not lost:
+            parts.append(f"组织生活出勤率{_percent(rate)}")
+        tenths = sum(t for _d, _a, t in served)
+        parts.append(f"参加志愿服务{records.format_hours(tenths)}小时" if tenths else "未参加志愿服务")
+        arrears = found.months_in_arrears if found is not None else 0
+        parts.append(f"党费有{arrears}个月未交纳" if arrears else "按时足额交纳党费")
+        text = f"经支部考核，{life.name}同志{year}年度" + "，".join(parts) + "。"
+        if life.dual is not None and life.dual[0].year <= year:
+            times = sum(1 for d, _a, _t in served if d >= life.dual[0])
+            fine = grade in (EXCELLENT, PASS, None)
+            text += (f"作为在职党员到社区报到，全年参加社区服务{times}次，现实表现{'良好' if fine else '一般'}，"
+                     "已向其所在单位党组织反馈。")
+        if not graded:
+            text += "预备党员，不参加民主评议。"
+        elif grade is not None:
+            text += f"民主评议等次：{grade}。"
+        return text
+
+    def _comment(self, life: _Life, year: int, graded: bool, grade: str | None, lost: bool) -> str:
+        rng = self.rng
+        if not graded:
+            pool = COMMENTS["probation"]
+        elif grade == FAIL:
+            pool = COMMENTS["lost"] if lost else COMMENTS[FAIL]
+        elif grade == BASIC:
+            pool = COMMENTS["disciplined"] if life.disciplined else COMMENTS["lost"] if lost else COMMENTS[BASIC]
+        elif grade == EXCELLENT:
+            pool = COMMENTS[EXCELLENT]
+        else:
+            pool = COMMENTS[PASS]
+            if life.kind in ("retired", "silver"):
+                pool += COMMENTS["retired"]
+            if life.dual is not None:
+                pool = COMMENTS["dual"]
+            elif life.away_in(date(year, 1, 1), date(year, 12, 31)):
+                pool = COMMENTS["away"]
+        served = life.served.get(year, ())
+        return rng.choice(pool).format(act=served[0][1] if served else "社区志愿服务", area=rng.choice(AREAS),
+                                       wish=life.dual[1] if life.dual else "")
+
+    # ------------------------------------------------------------ the 评定, through app.evaluation_year
+
+    def _dated(self, day: date, hour: int = 10) -> None:
+        """The change-log entries written since the last call: dated ``day``, when that step was taken."""
+        self.session.flush()
+        last = self.session.scalar(select(func.max(ChangeLog.id))) or 0
+        if last > self.logged:
+            table = ChangeLog.__table__
+            self.session.execute(update(table).where(table.c.id > self.logged)
+                                 .values(at=datetime.combine(day, time(hour))))
+            self.logged = last
+
+    def _stamp_year(self, year: int, day: date) -> None:
+        table = EvaluationYear.__table__
+        self.session.execute(update(table).where(table.c.year == year)
+                             .values(updated_at=datetime.combine(day, time(17))))
+
+    def _decision_days(self, year: int, groups) -> dict[int | None, date]:
+        """Each branch's 民主评议 day: its 组织生活会 of the next January (the 党委's own members: its
+        January meeting), else a day around the turn of the year."""
+        rng = self.rng
+        january = (date(year + 1, 1, 1), date(year + 1, 1, 31))
+        held: dict[int, date] = {}
+        for org_id, kind, day in self.session.execute(
+                select(Meeting.org_id, Meeting.kind, Meeting.held_on)
+                .where(Meeting.held_on.between(*january), Meeting.kind.in_(("组织生活会", "其他")))
+                .order_by(Meeting.held_on, Meeting.id)):
+            if (kind == "组织生活会") != (org_id == self.root):
+                held.setdefault(org_id, day)
+        return {branch: held.get(self.root if branch is None else branch)
+                or date(year, 12, 20) + timedelta(days=rng.randint(0, 36)) for branch in groups}
+
+    def _plan_grades(self, year: int, people, facts) -> dict[int, str]:
+        """民主评议 of last year's graded members: a few 基本合格 (out of reach, disciplined, rarely there),
+        at most one 不合格, 优秀 for up to a third of a branch (usually fewer), the rest 合格."""
+        rng = self.rng
+        first, last = date(year, 1, 1), date(year, 12, 31)
+        required = [p for p in people if p.graded and not p.left_in_year]
+
+        def lives(p) -> _Life:
+            return self.by_id[p.member_id]
+
+        def rate(p):
+            return self._rate(lives(p), facts.get(p.member_id))
+
+        lost = [p for p in required if (since := lives(p).out_of_reach(first, last)) is not None
+                and (last - since).days >= 90]  # out of reach for the last three months or more
+        away = {p.member_id for p in required if lives(p).away_in(max(first, lives(p).joined), last)}
+        # here all year (away for a while, absences had a reason) and of working age: absences count
+        settled = sorted((p for p in required if p not in lost and rate(p) is not None
+                          and not any(left <= last and (back is None or back >= first)
+                                      for left, back, _ in lives(p).away)
+                          and add_years(lives(p).born, 70) > last), key=lambda p: (rate(p), p.member_id))
+        grades: dict[int, str] = {}
+        failing = [p for p in required if lives(p).stopped] or [p for p in settled[:1] if rate(p) < Fraction(1, 2)]
+        if failing:
+            grades[failing[0].member_id] = FAIL
+        basic = [p for p in lost if p.member_id not in grades]
+        basic += [p for p in required if lives(p).disciplined and p.member_id not in grades]
+        basic += [p for p in settled if rate(p) < Fraction(1, 2) and p.member_id not in grades][
+            :max(1, round(len(required) * 0.02))]
+        for p in basic:
+            grades.setdefault(p.member_id, BASIC)
+        groups: dict[int | None, list] = {}
+        for p in required:
+            groups.setdefault(p.branch_id, []).append(p)
+        for group in groups.values():
+            wanted = min(excellent_limit(len(group)), round(len(group) * rng.uniform(0.15, 0.28)))
+            able = [p for p in group if p.member_id not in grades and p.member_id not in away
+                    and (rate(p) is None or rate(p) >= Fraction(3, 4))]
+            for p in sorted(able, key=lambda p: (-lives(p).quality, p.member_id))[:wanted]:
+                grades[p.member_id] = EXCELLENT
+        for p in required:
+            grades.setdefault(p.member_id, PASS)
+        return grades
+
+    def _level(self, life: _Life, grade: str | None) -> float:
+        """How well the member did, 0–1, as all four evaluators see it (each with their own bias)."""
+        rng = self.rng
+        if grade == EXCELLENT:
+            return rng.uniform(0.88, 0.97)
+        if grade == BASIC:
+            return rng.uniform(0.6, 0.7)
+        if grade == FAIL:
+            return rng.uniform(0.42, 0.55)
+        return min(0.93, max(0.6, 0.64 + 0.24 * life.quality + rng.gauss(0, 0.025)))
+
+    def _cell(self, level: float, points: int, evaluator: str):
+        bias = {SELF: 0.05, PEERS: 0.0, PUBLIC: 0.02, BRANCH_EVALUATOR: -0.01}[evaluator]
+        value = min(1.0, max(0.0, level + bias + self.rng.gauss(0, 0.025)))
+        step = 10 if evaluator == SELF else 5  # a member scores themself in whole points, the others by halves
+        return score_from_tenths(round(value * points * 10 / step) * step)
+
+    def _grade(self, year: int, block: dict[int, str], day: date) -> None:
+        """One branch's grades decided on ``day``, in one go (the one-third rule judged on the block)."""
+        evaluation_year.set_grades(self.session, year, block, day, today=self.today)
+
+    def _last_year(self) -> tuple[dict[str, int], dict[int, int], int, int, date | None]:
+        session, rng, today, year = self.session, self.rng, self.today, self.last_year
+        opened = min(date(year, 12, 1), today)
+        evaluation_year.open_year(session, year, today=today)
+        self._dated(opened)
+        scheme = evaluation_year.scheme(session, year)
+        people = evaluation_year.participants(session, year)
+        scored_on = min(date(year + 1, 1, 10), today)
+        facts = records.year_facts(session, year, [p.member_id for p in people], today=scored_on)
+        decided = self._decision_days(year, sorted({p.branch_id for p in people}, key=lambda b: b or 0))
+        grades = self._plan_grades(year, people, facts)
+        self._notes(year, people, facts, grades, decided)
+        self.out.flush()
+
+        cells: dict[str, list] = {e: [] for e in (SELF, PEERS, PUBLIC, BRANCH_EVALUATOR)}
+        for p in people:
+            life, found = self.by_id[p.member_id], facts.get(p.member_id)
+            prefilled = prefill_branch_scores(scheme, self._facts(life, found)) if found is not None else {}
+            level = self._level(life, grades.get(p.member_id))
+            for criterion, evaluator in scheme.cells():
+                points = scheme.criterion(criterion).points
+                value = prefilled.get(criterion) if evaluator == BRANCH_EVALUATOR else None
+                cells[evaluator].append((p.member_id, criterion, evaluator,
+                                         value if value is not None else self._cell(level, points, evaluator)))
+        first_decided = min(decided.values())
+        self_day = max(opened, min(date(year, 12, 15) + timedelta(days=rng.randint(0, 5)), first_decided, today))
+        evaluation_year.set_scores(session, year, cells[SELF])
+        self._dated(self_day)
+        evaluation_year.set_scores(session, year, cells[PEERS] + cells[PUBLIC] + cells[BRANCH_EVALUATOR])
+        self._dated(min(first_decided, today))
+        for branch, day in sorted(decided.items(), key=lambda kv: (kv[1], kv[0] or 0)):
+            block = {p.member_id: grades[p.member_id] for p in people
+                     if p.branch_id == branch and p.member_id in grades}
+            if block and day <= today:
+                self._grade(year, block, day)
+                self._dated(day, 15)
+
+        approved_on, adjusted = max(decided.values()) + timedelta(days=8), 0
+        if approved_on <= today:
+            adjusted = self._adjust(year, approved_on - timedelta(days=1), facts)
+            evaluation_year.approve(session, year, today=approved_on)
+            self._dated(approved_on, 16)
+        else:
+            approved_on = None
+        self._stamp_year(year, approved_on or min(max(decided.values()), today))
+        rows = [r for r in evaluation_year.grid(session, year).rows if not r.participant.left_in_year]
+        counted = {g: sum(1 for r in rows if r.grade == g) for g in (EXCELLENT, PASS, BASIC, FAIL)}
+        stars: dict[int, int] = {}
+        for r in rows:
+            if r.final_stars is not None:
+                stars[r.final_stars] = stars.get(r.final_stars, 0) + 1
+        return counted, stars, sum(1 for r in rows if r.certificate), adjusted, approved_on
+
+    def _adjust(self, year: int, day: date, facts) -> int:
+        """Two stars adjusted by their branch, with the reasons: one raised to 五星, one lowered to 三星."""
+        rows = [r for r in evaluation_year.grid(self.session, year).rows
+                if not r.participant.left_in_year and r.final_stars == 4 and r.grade in (EXCELLENT, PASS)]
+        up = max(rows, key=lambda r: (r.result.total, -r.member_id), default=None)
+        rates = {r.member_id: self._rate(self.by_id[r.member_id], facts.get(r.member_id)) for r in rows}
+        low = [r for r in rows if r is not up and r.grade == PASS and rates[r.member_id] is not None
+               and add_years(self.by_id[r.member_id].born, 75) > date(year, 12, 31)]
+        down = min(low, key=lambda r: (rates[r.member_id], r.member_id), default=None)
+        done = 0
+        for row, stars, reason in ((up, 5, UP_REASON), (down, 3, DOWN_REASON)):
+            if row is not None:
+                evaluation_year.adjust_stars(self.session, year, row.member_id, stars, reason)
+                done += 1
+        self._dated(day, 11)
+        table = StarAdjustment.__table__
+        self.session.execute(update(table).where(table.c.year == year)
+                             .values(made_at=datetime.combine(day, time(11))))
+        return done
+
+    def _this_year(self) -> int:
+        """This year so far: its notes up to today, the year opened, some members' self-assessment and the
+        支部评定 pre-filled from the facts in about half the branches; no grades."""
+        session, rng, today, year = self.session, self.rng, self.today, self.this_year
+        opened = max(date(year, 1, 1), min(date(year, 10, 15), today - timedelta(days=20)))
+        evaluation_year.open_year(session, year, today=today)
+        self._dated(opened)
+        people = evaluation_year.participants(session, year)
+        facts = records.year_facts(session, year, [p.member_id for p in people], today=today)
+        self._notes(year, people, facts, {}, {})
+        self.out.flush()
+        if today < date(year, 4, 1):  # no quarter over yet: nothing to score from
+            self._stamp_year(year, opened)
+            return 0
+        scheme = evaluation_year.scheme(session, year)
+        branches = sorted({p.branch_id for p in people if p.branch_id is not None})
+        prefilled = set(rng.sample(branches, (len(branches) + 1) // 2))
+        own, branch_cells = [], []
+        for p in people:
+            life = self.by_id[p.member_id]
+            if not life.root and life.here(today) and rng.random() < 0.35:
+                level = self._level(life, None)
+                own += [(p.member_id, c.name, SELF, self._cell(level, c.points, SELF)) for c in scheme.criteria]
+            found = facts.get(p.member_id)
+            if p.branch_id in prefilled and found is not None:
+                filled = prefill_branch_scores(scheme, self._facts(life, found))
+                branch_cells += [(p.member_id, name, BRANCH_EVALUATOR, value)
+                                 for name, value in filled.items() if value is not None]
+        self_day = max(opened, today - timedelta(days=rng.randint(8, 15)))
+        branch_day = max(self_day, today - timedelta(days=rng.randint(1, 6)))
+        for cells, day in ((own, self_day), (branch_cells, branch_day)):
+            if cells:
+                evaluation_year.set_scores(session, year, cells)
+                self._dated(day)
+        self._stamp_year(year, branch_day)
+        return len(own) + len(branch_cells)
+
+
+class _RecordWriter(_Writer):
+    """The 年度记实 rows, in batches; each row brings its own entry time (the day it was written)."""
+
+    ORDER = (MemberDuesBase, DualReport, VolunteerService, RewardDiscipline, AnnualNote)
+    DAY = {}
+
+
+def _add_records(session: Session, seed: int, today: date, root: int, members: int) -> RecordCounts | None:
+    """年度记实 and 评定 from a fourth random stream (see _Records); none for an empty or district-sized ledger."""
+    if not members or members > RECORDS_MAX_MEMBERS:
+        return None
+    return _Records(session, random.Random(f"demo-records-{seed}"), today, root, members).build()
