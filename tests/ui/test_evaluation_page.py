@@ -113,7 +113,7 @@ def test_grades_are_given_with_number_keys_and_the_one_third_rule_is_explained(
     select_names(page, NAMES[:2])
     qtbot.keyClick(page.grades.view, Qt.Key.Key_1)
     assert [stored_grades(tree_database)[m] for m in people[:3]] == ["优秀", "优秀", "合格"]
-    assert page.grades.summary.text() == "全社区：正式党员 8 人，已评定 6 人，优秀 2 人"
+    assert page.grades.summary.text() == "全部支部：正式党员 8 人，已评定 6 人，优秀 2 人"
     # … a third is refused with the figures, nothing changes
     select_names(page, [NAMES[2]])
     qtbot.keyClick(page.grades.view, Qt.Key.Key_1)

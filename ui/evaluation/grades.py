@@ -81,10 +81,11 @@ class GradesView(QTableView):
 
 
 def branch_summary(rows: list[GridRow]) -> dict[str, tuple[int, int, int]]:
-    """Branch → (graded, 正式党员 required, 优秀) among members still in the year."""
+    """Branch → (graded, 正式党员 required, 优秀) among members still there at year end (one who left
+    during the year is neither required nor counted, as at approval)."""
     figures: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for r in rows:
-        if not r.participant.graded:
+        if not r.participant.graded or r.participant.left_in_year:
             continue
         f = figures[r.participant.branch_name]
         f[1] += 1
@@ -190,7 +191,7 @@ class GradesTab(QWidget):
             graded = sum(f[0] for f in figures.values())
             required = sum(f[1] for f in figures.values())
             excellent = sum(f[2] for f in figures.values())
-            text = f"全社区：正式党员 {required} 人，已评定 {graded} 人，优秀 {excellent} 人"
+            text = f"全部支部：正式党员 {required} 人，已评定 {graded} 人，优秀 {excellent} 人"
         if over:
             text += f"。优秀超过三分之一：{'、'.join(over)}"
         if self.locked:

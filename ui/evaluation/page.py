@@ -140,7 +140,7 @@ class EvaluationPage(Page):
         self.certificates_model = CertificatesModel(self)
         self.certificates_view = table_view("certificatesTable", self.certificates_model, (110, 110, 180))
         self.history_model = HistoryModel(self)
-        self.history_view = table_view("historyTable", self.history_model, (130, 80, 100))
+        self.history_view = table_view("historyTable", self.history_model, (130, 120, 90))
         self.tabs = QTabWidget()
         self.tabs.setObjectName("evaluationTabs")
         self.tabs.addTab(self.grid_holder, "评分")
