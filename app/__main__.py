@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     gui = sub.add_parser("gui", help="打开图形界面（默认）")
     _db_arg(gui)
-    gui.add_argument("--page", help="打开的页面：workbench, orgs, members, floating, evaluation, settings")
+    gui.add_argument("--page", help="打开的页面：workbench, orgs, members, floating, evaluation, reports, settings")
     gui.add_argument("--screenshot", metavar="OUT.png", help="页面加载完成后截图保存并退出")
     gui.add_argument("--sample", action="store_true", help="打开示例社区（单独的示例数据库）")
 

@@ -41,6 +41,7 @@ class MainWindow(QMainWindow):
         from ui.floating.page import FloatingPage
         from ui.members.page import MembersPage
         from ui.orgs.page import OrgsPage
+        from ui.reports.page import ReportsPage
         from ui.settings.page import SettingsPage
         from ui.workbench.page import WorkbenchPage
 
@@ -58,7 +59,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         pages = (WorkbenchPage(self), OrgsPage(self), MembersPage(self), FloatingPage(self),
-                 EvaluationPage(self), SettingsPage(self))
+                 EvaluationPage(self), ReportsPage(self), SettingsPage(self))
         for index, page in enumerate(pages):
             page.setContentsMargins(16, 12, 16, 12)
             self.pages[page.area] = page

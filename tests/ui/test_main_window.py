@@ -28,14 +28,17 @@ def activate(qtbot, window) -> None:
 
 
 def test_window_has_its_pages_in_order(demo_window):
-    assert nav_titles(demo_window) == ["工作台", "党组织", "党员台账", "流动党员之家", "年度记实与评定", "设置"]
-    assert list(demo_window.pages) == ["workbench", "orgs", "members", "floating", "evaluation", "settings"]
+    assert nav_titles(demo_window) == ["工作台", "党组织", "党员台账", "流动党员之家", "年度记实与评定", "档案打印",
+                                       "设置"]
+    assert list(demo_window.pages) == ["workbench", "orgs", "members", "floating", "evaluation", "reports",
+                                       "settings"]
     assert demo_window.current_area() == "workbench"
 
 
 def test_clicking_the_navigation_switches_pages(qtbot, demo_window):
     nav: QListWidget = demo_window.findChild(QListWidget, "nav")
-    for row, area in ((1, "orgs"), (2, "members"), (3, "floating"), (4, "evaluation"), (5, "settings"), (0, "workbench")):
+    for row, area in ((1, "orgs"), (2, "members"), (3, "floating"), (4, "evaluation"), (5, "reports"),
+                      (6, "settings"), (0, "workbench")):
         # WHEN the user clicks an entry of the navigation list
         rect = nav.visualItemRect(nav.item(row))
         qtbot.mouseClick(nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
@@ -49,7 +52,8 @@ def test_clicking_the_navigation_switches_pages(qtbot, demo_window):
 def test_ctrl_digits_switch_pages(qtbot, demo_window):
     activate(qtbot, demo_window)
     for key, area in ((Qt.Key.Key_2, "orgs"), (Qt.Key.Key_3, "members"), (Qt.Key.Key_4, "floating"),
-                      (Qt.Key.Key_5, "evaluation"), (Qt.Key.Key_6, "settings"),
+                      (Qt.Key.Key_5, "evaluation"), (Qt.Key.Key_6, "reports"),
+                      (Qt.Key.Key_7, "settings"),
                       (Qt.Key.Key_1, "workbench")):
         qtbot.keyClick(demo_window, key, Qt.KeyboardModifier.ControlModifier)
         assert demo_window.current_area() == area

@@ -107,7 +107,7 @@ class EvaluationPage(Page):
             ("approve", "批准…", "", self.approve),
             ("unlock", "解锁…", "", self.unlock),
             ("record", "年度记实…", "Ctrl+R", self.open_record),
-            ("refresh", "刷新", "F5", self.reload),
+            ("refresh", "刷新", "", self.reload),  # F5 is the window's 刷新 (every page)
         ))
 
         # a year not begun
