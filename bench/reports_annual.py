@@ -158,7 +158,7 @@ def top_up(path: Path, year: int, today: date, seed: int = 8) -> bool:
                 grade = "优秀" if count % 4 == 3 else ("基本合格" if count % 17 == 5 else "合格")
                 grades.append((year, member_id, grade, date(year, 12, 20).isoformat()))
         conn.execute("BEGIN")
-        conn.executemany("INSERT INTO annual_notes (member_id, year, kind, text, written_by, written_on, updated_at)"
+        conn.executemany("INSERT OR IGNORE INTO annual_notes (member_id, year, kind, text, written_by, written_on, updated_at)"
                          " VALUES (?, ?, ?, ?, ?, ?, ?)", notes)
         conn.executemany("INSERT INTO volunteer_services (member_id, served_on, activity, hours_tenths, note,"
                          " created_at) VALUES (?, ?, ?, ?, ?, ?)", services)
