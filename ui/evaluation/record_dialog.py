@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -78,7 +77,17 @@ from app.evaluation_records import (
     parse_hours,
 )
 from app.meetings import NO_REASON
-from ui.common import confirm, error_label, fmt_date, section_title, show_error_on, to_date, to_qdate
+from ui.common import (
+    RowsModel,
+    confirm,
+    error_label,
+    fmt_date,
+    section_title,
+    show_error_on,
+    table_view,
+    to_date,
+    to_qdate,
+)
 from ui.dues.dialog import MonthEdit
 
 Index = QModelIndex | QPersistentModelIndex
@@ -98,46 +107,7 @@ class _Refused(Exception):
 # ---------------------------------------------------------------- models
 
 
-class _RowsModel(QAbstractTableModel):
-    """A small read-only list of rows; subclasses name the headers and the cells."""
-
-    HEADERS: tuple[str, ...] = ()
-    ALIGN: dict[int, int] = {}
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.rows: list[Any] = []
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole):
-        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
-                and 0 <= section < len(self.HEADERS)):
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self.rows) or index.column() >= len(self.HEADERS):
-            return None
-        row = self.rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.cells(row)[index.column()]
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self.ALIGN:
-            return self.ALIGN[index.column()]
-        return None
-
-    def cells(self, row: Any) -> tuple[str, ...]:
-        raise NotImplementedError
+_RowsModel = RowsModel  # a small read-only list of rows (ui.common)
 
 
 def _rate(line: AttendanceLine) -> str:
@@ -306,22 +276,8 @@ def arrears_text(record: YearRecord) -> str:
 
 
 def _table(name: str, model: QAbstractTableModel, widths: Sequence[int], *, select: bool = False) -> QTableView:
-    view = QTableView()
-    view.setObjectName(name)
-    view.setModel(model)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection if select
-                          else QAbstractItemView.SelectionMode.NoSelection)
-    view.setWordWrap(False)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(26)
-    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    for column, width in enumerate(widths):
-        view.setColumnWidth(column, width)
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
+    return table_view(name, model, widths, selection=QAbstractItemView.SelectionMode.SingleSelection if select
+                      else QAbstractItemView.SelectionMode.NoSelection)
 
 
 class _RowActivation(QObject):
