@@ -198,3 +198,25 @@ def test_the_page_follows_changes_made_elsewhere(tree_database, people, page):
         ey.set_grades(session, YEAR, {people[0]: "合格"}, date(2025, 12, 20))
     page.window_.apply_changes(ey.EVALUATION)
     assert page.grades.model.rows[0].grade == "合格"
+
+
+def test_a_read_only_database_shows_the_year_but_changes_nothing(qtbot, make_window, tree_database, people):
+    from app.database import open_app_database
+
+    begun(tree_database)
+    path = tree_database.path
+    tree_database.close()
+    readonly = open_app_database(path, readonly=True)
+    try:
+        window = make_window(readonly, page="evaluation")
+        page = window.pages["evaluation"]
+        page.show_year(YEAR)
+        assert page.grades.model.rowCount() == 9
+        assert not page.actions_["approve"].isEnabled()
+        assert not page.grades.buttons["合格"].isEnabled()
+        page.tabs.setCurrentWidget(page.grades)
+        select_names(page, [NAMES[0]])
+        qtbot.keyClick(page.grades.view, Qt.Key.Key_2)
+        assert page.grades.message.text() == "数据库以只读模式打开，不能修改等次。"
+    finally:
+        readonly.close()

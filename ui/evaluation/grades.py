@@ -103,6 +103,7 @@ class GradesTab(QWidget):
         self.database = database
         self.year: int | None = None
         self.locked = False
+        self.readonly = False
         self.all_rows: list[GridRow] = []
 
         self.branch = QComboBox()
@@ -152,9 +153,10 @@ class GradesTab(QWidget):
 
     # ------------------------------------------------------------ loading
 
-    def set_rows(self, year: int, rows: list[GridRow], locked: bool, today: date | None = None) -> None:
+    def set_rows(self, year: int, rows: list[GridRow], locked: bool, today: date | None = None, *,
+                 readonly: bool = False) -> None:
         today = today or date.today()
-        self.year, self.locked, self.all_rows = year, locked, rows
+        self.year, self.locked, self.readonly, self.all_rows = year, locked, readonly, rows
         earliest, latest = date(year, 1, 1), min(today, date(year + 1, 12, 31))
         self.decided_on.setMinimumDate(to_qdate(earliest))
         self.decided_on.setMaximumDate(to_qdate(latest))
@@ -168,8 +170,8 @@ class GradesTab(QWidget):
         self.branch.setCurrentIndex(max(self.branch.findText(keep), 0))
         self.branch.blockSignals(False)
         for button in self.buttons.values():
-            button.setEnabled(not locked)
-        self.decided_on.setEnabled(not locked)
+            button.setEnabled(not locked and not readonly)
+        self.decided_on.setEnabled(not locked and not readonly)
         self._filter()
 
     def _filter(self) -> None:
@@ -210,6 +212,9 @@ class GradesTab(QWidget):
 
     def grade_selected(self, grade: str | None) -> None:
         if self.year is None:
+            return
+        if self.readonly:
+            self.message.setText("数据库以只读模式打开，不能修改等次。")
             return
         if self.locked:
             self.message.setText(f"{self.year} 年度已批准，等次已锁定；如需修改请先解锁。")

@@ -243,7 +243,7 @@ class EvaluationPage(Page):
         self.locked = data.locked
         self.rows_by_member = {r.member_id: r for r in data.rows}
         self._ensure_grid().load(year)
-        self.grades.set_rows(year, data.rows, data.locked)
+        self.grades.set_rows(year, data.rows, data.locked, readonly=self.database.readonly)
         self.certificates_model.set_rows([(n, self.rows_by_member.get(m), s) for n, m, s in numbers])
         self.history_model.set_rows(history)
         self.tabs.setTabText(2, f"证书（{len(numbers)}）")
