@@ -100,10 +100,25 @@ def run_gui(*, db: str | None = None, page: str | None = None, screenshot: str |
     window.show()
     if screenshot:
         def shoot() -> None:
-            window.grab().save(str(Path(screenshot)))
             launched = os.environ.get("DANGJIAN_LAUNCHED_AT")  # set by bench/startup.py
-            if launched:
+            if launched:  # the window is painted: what the user waits for
                 print(f"filled-window-seconds {time.time() - float(launched):.3f}", file=sys.stderr)
+            workbench = window.pages.get("workbench")
+            if getattr(workbench, "dues_pending", False) and window.current_area() == "workbench":
+                # the 工作台's dues lines come from a background job: the picture waits for them
+                workbench.dues_ready.connect(lambda *_: QTimer.singleShot(0, save))
+                QTimer.singleShot(30_000, save)
+            else:
+                save()
+
+        saved = False
+
+        def save() -> None:
+            nonlocal saved
+            if saved:
+                return
+            saved = True
+            window.grab().save(str(Path(screenshot)))
             window.close()
             app.quit()
 

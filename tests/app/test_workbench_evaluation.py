@@ -384,3 +384,30 @@ def test_members_with_no_branch_above_are_the_committees_own(tree_database, worl
     assert (summaries[-1].text, summaries[-1].org_id) == ("幸福里社区党委直属：钱主任尚未填写 2026 年第三季度小结。", None)
     (lapse,) = [a for a in lines(tree_database, area="dues") if a.member_id == staff]
     assert lapse.text.startswith("党员钱主任（幸福里社区党委）已连续 10 个月未交纳党费")
+
+
+def test_the_dues_lines_can_come_afterwards(tree_database, world):
+    """``summary(dues=False)`` (the GUI's first paint) has every line but the 党费 ones; ``dues_lines`` gives
+    exactly those ``summary()`` has, and ``with_dues`` puts them where ``summary()`` does."""
+    w = world
+    with tree_database.unit_of_work() as session:
+        er.set_dues_base(session, w["张建国"], date(2026, 1, 1), dues_rules.WORKING, base_fen=450_000)
+        settings.set_value(session, "operator_name", "")  # a settings line: information, after the dues'
+    pay(tree_database, w["张建国"], *months(date(2026, 1, 1), date(2026, 7, 1)), fen=4500)
+    pay(tree_database, w["李秀英"], *months(date(2026, 1, 1), date(2026, 10, 1)))
+    pay(tree_database, w["赵敏"], *months(date(2026, 1, 1), date(2026, 9, 1)))
+    with tree_database.read() as session:
+        full = workbench.summary(session, TODAY)
+        first = workbench.summary(session, TODAY, dues=False)
+        later = workbench.dues_lines(session, TODAY, first.dues)
+    assert full.dues_included and not first.dues_included
+    dues = [a for a in full.attention if a.area == "dues"]
+    assert {a.level for a in dues} == {0, 1, 2}  # one of each level: each goes to its place
+    assert later == dues
+    assert first.attention == [a for a in full.attention if a.area != "dues"]
+    assert workbench.with_dues(first.attention, later) == full.attention
+    # the information lines: the dues' before the settings'
+    assert [a.area for a in full.attention if a.level == 2][-2:] == ["dues", "settings"]
+    # everything but the lines is the same
+    assert (first.member_figures, first.org_counts, first.community_name) == (
+        full.member_figures, full.org_counts, full.community_name)

@@ -60,8 +60,9 @@ def test_ctrl_digits_switch_pages(qtbot, demo_window):
         assert demo_window.findChild(QListWidget, "nav").currentRow() == list(demo_window.pages).index(area)
 
 
-def test_workbench_shows_the_count_and_the_term_reminder(demo_window):
+def test_workbench_shows_the_count_and_the_term_reminder(qtbot, demo_window):
     page = demo_window.pages["workbench"]
+    qtbot.waitUntil(lambda: not page.dues_pending)  # the 党费 lines are computed after the first paint
     cards = [page.cards.itemAt(i).widget() for i in range(page.cards.count())]
     figures = {card.value.property("figure"): card.value.text() for card in cards}
     assert figures["total"] == "28"

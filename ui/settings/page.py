@@ -390,6 +390,9 @@ class SettingsPage(Page):
         ):
             return
         db_path = self.database.path
+        workbench = self.window_.pages.get("workbench")
+        if workbench is not None:
+            workbench.wait_for_dues()  # its background reading must not hold the file being replaced
         self.database.close()
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:

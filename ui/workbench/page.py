@@ -1,10 +1,20 @@
-"""工作台: figures of the community and what needs attention."""
+"""工作台: figures of the community and what needs attention.
+
+The page is the first one shown, so it must paint at once: the 党费 arrears lines (about a second at
+district scale) are computed afterwards in a QThreadPool job with its own session, a grey line saying so in
+the meantime, and merged into the list in their place when they arrive. A reload meanwhile makes that
+result stale (each reload has its generation); one computed on another database (a restore) is ignored.
+"""
 
 from __future__ import annotations
 
+import sys
+import threading
+import traceback
+from dataclasses import dataclass, field
 from datetime import date
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -21,11 +31,16 @@ from PySide6.QtWidgets import (
 
 from app import workbench
 from app.changes import Changes
+from app.errors import AppError, DatabaseError
 from ui.common import page_title, section_title
 from ui.page import Page
 
 LEVEL_COLOURS = {0: QColor("#c0392b"), 1: QColor("#b9770e"), 2: QColor("#555555")}
 LEVEL_MARKS = {0: "●", 1: "●", 2: "○"}
+NOTE_COLOUR = QColor("#888888")
+DUES_PENDING = "正在核算党费欠缴情况…"
+DUES_FAILED = "党费欠缴情况暂时无法核算：{}"
+NOTHING = "目前没有需要关注的事项。"
 # Where a line goes while its own area has no page yet: 年度记实 is written from the ledger (Ctrl+R),
 # a branch's meetings belong to the branch, dues to the member.
 FALLBACK_PAGES = {"evaluation": "members", "meetings": "orgs", "dues": "members"}
@@ -46,12 +61,60 @@ class FigureCard(QFrame):
         layout.addWidget(caption)
 
 
+@dataclass(eq=False)
+class _DuesRun:
+    """One computation of the 党费 lines: for which reload, on which database."""
+
+    generation: int
+    database: object
+    today: date
+    context: workbench.DuesContext
+    done: threading.Event = field(default_factory=threading.Event)  # set once its session is closed
+    signals: QObject | None = None  # kept here, released on the GUI thread
+
+
+class _DuesSignals(QObject):
+    finished = Signal(object, object, object)  # (_DuesRun, lines or None, exception or None)
+
+
+class _DuesJob(QRunnable):
+    def __init__(self, run: _DuesRun) -> None:
+        super().__init__()
+        self.run_ = run
+        self.signals = run.signals = _DuesSignals()  # no parent: it outlives a page closed meanwhile
+
+    def run(self) -> None:
+        try:
+            try:
+                with self.run_.database.read() as session:  # its own session: never the GUI's
+                    # Its connection is closed afterwards, not pooled: one still checked out when the GUI
+                    # closes the database (a restore) would otherwise stay open, and keep the file busy.
+                    session.connection().detach()
+                    lines = workbench.dues_lines(session, self.run_.today, self.run_.context)
+            except Exception as exc:  # shown on the page instead of the lines
+                self.signals.finished.emit(self.run_, None, exc)
+            else:
+                self.signals.finished.emit(self.run_, lines, None)
+        finally:
+            self.run_.done.set()
+
+
 class WorkbenchPage(Page):
     area = "workbench"
     nav_title = "工作台"
+    dues_ready = Signal()  # the 党费 lines of the latest reload are in the list (or their failure is)
 
     def __init__(self, window) -> None:
         super().__init__(window)
+        self.entries: list[workbench.Attention] = []  # the lines listed, in order
+        self._generation = 0  # of the latest reload
+        self._dues_pending = False
+        self._note: QListWidgetItem | None = None  # the grey "正在核算…" line
+        self._running: _DuesRun | None = None  # one job at a time …
+        self._queued: _DuesRun | None = None  # … and the latest reload's waits for it
+        app = QCoreApplication.instance()
+        if app is not None:  # no job may outlive the program (nor its database's closing)
+            app.aboutToQuit.connect(self.wait_for_dues)
         # The figures scroll instead of forcing the window wider than a small screen.
         content = QWidget()
         scroll = QScrollArea()
@@ -124,8 +187,9 @@ class WorkbenchPage(Page):
             or changes.dues or changes.evaluation
 
     def reload(self) -> None:
+        today = date.today()
         with self.database.read() as session:
-            data = workbench.summary(session, date.today())
+            data = workbench.summary(session, today, dues=False)
         self.title.setText(f"工作台 · {data.community_name}" if data.community_name else "工作台")
         self.subtitle.setText(data.committee_name)
         self._fill_cards(self.cards, [("党组织总数", str(data.total_orgs), "total")] + [
@@ -134,18 +198,95 @@ class WorkbenchPage(Page):
         self._fill_cards(self.member_cards, [(label, str(n), label) for label, n in data.member_figures.items()])
         for button in self.quick_buttons.values():
             button.setEnabled(not self.database.readonly)
+        self._generation += 1
+        self.entries = list(data.attention)
         self.attention.clear()
-        for entry in data.attention:
-            item = QListWidgetItem(f"{LEVEL_MARKS[entry.level]}  {entry.text}")
-            item.setForeground(LEVEL_COLOURS[entry.level])
-            item.setToolTip(entry.text)
-            item.setData(Qt.ItemDataRole.UserRole,
-                         (entry.area, entry.org_id, entry.member_id, entry.category, entry.year))
-            self.attention.addItem(item)
-        if not data.attention:
-            item = QListWidgetItem("目前没有需要关注的事项。")
-            item.setFlags(Qt.ItemFlag.NoItemFlags)
-            self.attention.addItem(item)
+        for entry in self.entries:
+            self.attention.addItem(self._item(entry))
+        self._note = self._note_item(DUES_PENDING, NOTE_COLOUR)
+        self.attention.addItem(self._note)
+        self._dues_pending = True
+        self._start(_DuesRun(self._generation, self.database, today, data.dues))
+
+    @staticmethod
+    def _item(entry: workbench.Attention) -> QListWidgetItem:
+        item = QListWidgetItem(f"{LEVEL_MARKS[entry.level]}  {entry.text}")
+        item.setForeground(LEVEL_COLOURS[entry.level])
+        item.setToolTip(entry.text)
+        item.setData(Qt.ItemDataRole.UserRole, (entry.area, entry.org_id, entry.member_id, entry.category, entry.year))
+        return item
+
+    @staticmethod
+    def _note_item(text: str, colour: QColor | None = None) -> QListWidgetItem:
+        """A line that is not a matter to open: the wait for the 党费 lines, their failure, or nothing to do."""
+        item = QListWidgetItem(text)
+        item.setFlags(Qt.ItemFlag.NoItemFlags)
+        if colour is not None:
+            item.setForeground(colour)
+            item.setToolTip(text)
+        return item
+
+    # ------------------------------------------------------------ the 党费 lines, off the GUI thread
+
+    @property
+    def dues_pending(self) -> bool:
+        """Whether the latest reload's 党费 lines are still being computed."""
+        return self._dues_pending
+
+    def _start(self, run: _DuesRun) -> None:
+        if self._running is not None:  # a reload's computation still going: this one follows it
+            self._queued = run
+            return
+        self._running = run
+        job = _DuesJob(run)
+        job.signals.finished.connect(self._dues_arrived)
+        QThreadPool.globalInstance().start(job)
+
+    def _dues_arrived(self, run: _DuesRun, lines: list[workbench.Attention] | None,
+                      error: Exception | None) -> None:
+        if run is self._running:
+            self._running = None
+            queued, self._queued = self._queued, None
+            if queued is not None and queued.database is self.database:
+                self._start(queued)
+            elif queued is not None and queued.generation == self._generation:
+                self._finish_dues(None)  # another database since (a restore): the page reloads when shown
+        if run.generation != self._generation or not self._dues_pending:
+            return  # a reload since: its own computation fills the list
+        if run.database is not self.database:  # the same
+            self._finish_dues(None)
+            return
+        if error is not None:
+            if not isinstance(error, AppError | DatabaseError):
+                traceback.print_exception(error, file=sys.stderr)
+            reason = str(error) or type(error).__name__
+            self._finish_dues(self._note_item(DUES_FAILED.format(reason), LEVEL_COLOURS[1]))
+            return
+        merged = workbench.with_dues(self.entries, lines or [])
+        shown = 0  # rows of self.entries passed: merged is them with the new lines among them
+        for row, entry in enumerate(merged):
+            if shown < len(self.entries) and entry is self.entries[shown]:
+                shown += 1
+            else:
+                self.attention.insertItem(row, self._item(entry))  # the selection stays on its line
+        self.entries = merged
+        self._finish_dues(self._note_item(NOTHING) if not merged else None)
+
+    def _finish_dues(self, note: QListWidgetItem | None) -> None:
+        """The placeholder gives way to ``note`` (or to nothing); the lines are complete."""
+        if self._note is not None:
+            self.attention.takeItem(self.attention.row(self._note))
+        self._note = note
+        if note is not None:
+            self.attention.addItem(note)
+        self._dues_pending = False
+        self.dues_ready.emit()
+
+    def wait_for_dues(self, timeout_ms: int = 10_000) -> bool:
+        """Block until no computation of the 党费 lines uses the database (before closing or replacing it);
+        False if one still does after ``timeout_ms``. Their result still arrives through the event loop."""
+        run = self._running
+        return run is None or run.done.wait(timeout_ms / 1000)
 
     def record_meeting(self) -> None:
         from ui.meetings.dialog import open_meeting_dialog
