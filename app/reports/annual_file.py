@@ -33,15 +33,26 @@ Decisions:
   The signature lines keep with the last section (书记评语), so they never stand alone on a page. Notes are
   paragraphs, free to flow over pages; the tables repeat their header row and split inside a row when a
   remark is taller than a page (``splitInRow``), rather than failing the whole batch.
-- **Speed.** Table cells whose text fits one line in the main font are plain strings, drawn by the table
+- **Speed.** Table cells whose text fits one line in the sheets' font are plain strings, drawn by the table
   directly; a Paragraph (parsing, CJK line breaking, drawing) only where text wraps or needs a fallback
-  font. That halved the render time. Without ReportLab's C accelerator (the ``rl-accel`` package, not
+  font. That halved the render time. Which font draws each character is remembered (``_runs``): the
+  per-character test of a system font's fallback chain cost a tenth of the time. Without ReportLab's C accelerator (the ``rl-accel`` package, not
   installed here) a third of what remains is ReportLab's pure-Python number formatting, string widths and
   ASCII85 encoding.
+- **Font.** An official sheet: 仿宋 when the system has it (``preferred_font("fangsong")``, chosen once per
+  render in ``_Styles``) for what is read — the paragraphs, every table cell (the tables' FONT is that font
+  too, so the plain-string cells are drawn in it, and ``_p`` measures in it), the cover's lines, the
+  contents' rows, the signatures; the bundled 黑体-like font for the headings (emboldened), the cover's
+  title and year, the running header and the page numbers. Rare characters fall back to the bundled fonts
+  either way. Without a system 仿宋 every text is in the bundled font, as before. (The price of the two
+  faces: each file embeds a subset of both, which makes a one-member file some 10 % slower to write.)
 - **Workers.** ``render_per_member(workers=2)`` renders in a ``ProcessPoolExecutor`` started with
   ``spawn`` (safe from a Qt program's worker thread, and in the PyInstaller bundle with
-  ``freeze_support``); each process registers the fonts once. The file names are chosen in the calling
-  process before any is written, so two members of the same name and ID tail cannot race for one name.
+  ``freeze_support``); each process registers the fonts once — the system 仿宋 too, found as the calling
+  process finds it (the environment, ``DANGJIAN_SYSTEM_FONTS_DIR`` or ``WINDIR``, is inherited; the PDF
+  names a font by its own PostScript name, not by the name it was registered under). The file names are
+  chosen in the calling process before any is written, so two members of the same name and ID tail cannot
+  race for one name.
 """
 
 from __future__ import annotations
@@ -57,6 +68,7 @@ from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -89,10 +101,11 @@ from app.reports.base import (
     ReportDocument,
     font_runs,
     main_font_name,
+    markup,
     page_size,
     paragraph,
+    preferred_font,
     register_fonts,
-    string_width,
     stylesheet,
     table_style,
 )
@@ -158,11 +171,37 @@ def _chinese_date(day: date) -> str:
     return "".join(_DIGITS[int(d)] for d in str(day.year)) + f"年{number(day.month)}月{number(day.day)}日"
 
 
+_own_chars: dict[str, set[str]] = {}  # font name → characters font_runs was seen to leave in that font
+
+
+def _runs(text: str, font: str | None = None) -> list[tuple[str, str]]:
+    """``base.font_runs(text, font)``, remembered per character: a text whose every character ``font_runs``
+    left in ``font`` before (nearly every text) is one run without its per-character test again — that
+    test, for a system font, was a tenth of a sheet's time. The same result: font_runs decides each
+    character on its own."""
+    name = font or main_font_name()
+    own = _own_chars.setdefault(name, set())
+    if own.issuperset(text):
+        return [(name, text)] if text else []
+    runs = font_runs(text, font)
+    for run_font, run in runs:
+        if run_font == name:
+            own.update(run)
+    return runs
+
+
+def _width(text: str, size: float, font: str | None = None) -> float:
+    """``base.string_width`` through ``_runs``."""
+    return sum(pdfmetrics.stringWidth(run, name, size) for name, run in _runs(text, font))
+
+
 def draw_text(canv: Canvas, x: float, y: float, text: str, size: float, *, align: str = "left",
-              bold: bool = False, color=colors.black, spacing: float = 0.0) -> float:
-    """One line with glyph fallback (as ``base.draw_string``), optionally letter-spaced and emboldened (the
-    bundled font has no bold face: the glyphs are filled and stroked with a hairline). Returns the width."""
-    width = string_width(text, size) + spacing * max(len(text) - 1, 0)
+              bold: bool = False, color=colors.black, spacing: float = 0.0, font: str | None = None) -> float:
+    """One line with glyph fallback (as ``base.draw_string``; ``font`` the primary font, None: the bundled
+    one), optionally letter-spaced and emboldened (the bundled font has no bold face: the glyphs are filled
+    and stroked with a hairline). Returns the width."""
+    runs = _runs(text, font)
+    width = sum(pdfmetrics.stringWidth(run, name, size) for name, run in runs) + spacing * max(len(text) - 1, 0)
     if align != "left":
         x -= width / (2 if align == "centre" else 1)
     plain = color is colors.black and not bold and not spacing  # Tc and Tr outlive the text object
@@ -177,7 +216,7 @@ def draw_text(canv: Canvas, x: float, y: float, text: str, size: float, *, align
         line.setCharSpace(spacing)
     if bold:
         line.setTextRenderMode(2)
-    for name, run in font_runs(text):
+    for name, run in runs:
         line.setFont(name, size)
         line.textOut(run)
     canv.drawText(line)
@@ -186,14 +225,14 @@ def draw_text(canv: Canvas, x: float, y: float, text: str, size: float, *, align
     return width
 
 
-def _fit(text: str, width: float, size: float, smallest: float) -> tuple[str, float]:
-    """``text`` at the largest size from ``size`` down to ``smallest`` that fits ``width``; shortened with …
-    when even the smallest does not."""
-    while size > smallest and string_width(text, size) > width:
+def _fit(text: str, width: float, size: float, smallest: float, font: str | None = None) -> tuple[str, float]:
+    """``text`` at the largest size from ``size`` down to ``smallest`` that fits ``width`` in ``font`` (None:
+    the bundled one); shortened with … when even the smallest does not."""
+    while size > smallest and _width(text, size, font) > width:
         size -= 0.5
-    if string_width(text, size) <= width:
+    if _width(text, size, font) <= width:
         return text, size
-    while text and string_width(text + "…", size) > width:
+    while text and _width(text + "…", size, font) > width:
         text = text[:-1]
     return text + "…", size
 
@@ -386,15 +425,15 @@ class _Cover(Flowable):
     """The whole cover page: a double red frame, the title, the year, a red rule, the member's lines and the
     committee at the foot. Starts the member on the canvas (numbering, outline, the TOC's page number)."""
 
-    def __init__(self, file: AnnualFile, committee: str, key: str, toc_form: str | None) -> None:
+    def __init__(self, file: AnnualFile, committee: str, key: str, toc_form: str | None, font: str) -> None:
         super().__init__()
-        self.file, self.committee, self.key, self.toc_form = file, committee, key, toc_form
+        self.file, self.committee, self.key, self.toc_form, self.font = file, committee, key, toc_form, font
 
     def wrap(self, available_width, available_height):
         return available_width, available_height
 
     def draw(self) -> None:
-        canv, f = self.canv, self.file
+        canv, f, font = self.canv, self.file, self.font
         basics = f.basics
         title = f"{basics.name}（{basics.org_path or basics.branch}）"
         if isinstance(canv, _AnnualCanvas):
@@ -402,7 +441,7 @@ class _Cover(Flowable):
         if self.toc_form:
             page = canv.getPageNumber()
             canv.beginForm(self.toc_form, lowerx=-80, lowery=-6, upperx=2, uppery=16)
-            draw_text(canv, 0, 0, str(page), 10, align="right")
+            draw_text(canv, 0, 0, str(page), 10, align="right", font=font)
             canv.endForm()
 
         canv.saveState()
@@ -431,19 +470,19 @@ class _Cover(Flowable):
         label_right, line_left, line_right = cx - 34 * mm, cx - 31 * mm, cx + 58 * mm
         y = PAGE_H - 170 * mm
         for label, value in lines:
-            draw_text(canv, label_right, y, label, 14, align="right", spacing=0.5)
-            draw_text(canv, label_right + 1.5 * mm, y, "：", 14)
-            text, size = _fit(value or NONE, line_right - line_left - 4 * mm, 14, 9)
-            draw_text(canv, (line_left + line_right) / 2, y, text, size, align="centre")
+            draw_text(canv, label_right, y, label, 14, align="right", spacing=0.5, font=font)
+            draw_text(canv, label_right + 1.5 * mm, y, "：", 14, font=font)
+            text, size = _fit(value or NONE, line_right - line_left - 4 * mm, 14, 9, font)
+            draw_text(canv, (line_left + line_right) / 2, y, text, size, align="centre", font=font)
             canv.setStrokeColor(colors.black)
             canv.setLineWidth(0.6)
             canv.line(line_left, y - 2.2 * mm, line_right, y - 2.2 * mm)
             y -= 15 * mm
 
         foot = self.committee or NONE
-        text, size = _fit(foot, 120 * mm, 16, 11)
-        draw_text(canv, cx, 52 * mm, text, size, align="centre", spacing=1)
-        draw_text(canv, cx, 42 * mm, _chinese_date(f.made_on), 13, align="centre")
+        text, size = _fit(foot, 120 * mm, 16, 11, font)
+        draw_text(canv, cx, 52 * mm, text, size, align="centre", spacing=1, font=font)
+        draw_text(canv, cx, 42 * mm, _chinese_date(f.made_on), 13, align="centre", font=font)
         canv.restoreState()
 
 
@@ -468,21 +507,21 @@ def toc_pages(members: int) -> int:
 class _TocPage(Flowable):
     """One page of the table of contents, drawn row by row at fixed heights."""
 
-    def __init__(self, rows: Sequence[_TocRow], title: str, subtitle: str, first: bool) -> None:
+    def __init__(self, rows: Sequence[_TocRow], title: str, subtitle: str, first: bool, font: str) -> None:
         super().__init__()
-        self.rows, self.title, self.subtitle, self.first = rows, title, subtitle, first
+        self.rows, self.title, self.subtitle, self.first, self.font = rows, title, subtitle, first, font
 
     def wrap(self, available_width, available_height):
         return available_width, available_height
 
     def draw(self) -> None:
-        canv = self.canv
+        canv, font = self.canv, self.font
         top = TEXT_H
         if self.first:
             if isinstance(canv, _AnnualCanvas):
                 canv.mark("toc", "目录")
             draw_text(canv, TEXT_W / 2, top - 10 * mm, self.title, 18, align="centre", bold=True, spacing=1)
-            draw_text(canv, TEXT_W / 2, top - 19 * mm, self.subtitle, 10.5, align="centre", color=GREY)
+            draw_text(canv, TEXT_W / 2, top - 19 * mm, self.subtitle, 10.5, align="centre", color=GREY, font=font)
             top -= TOC_TITLE_BLOCK
         xs = [0.0]
         for w in TOC_WIDTHS:
@@ -502,11 +541,11 @@ class _TocPage(Flowable):
         y = top - TOC_HEAD_ROW
         for row in self.rows:
             base = y - TOC_ROW + 2.4 * mm
-            draw_text(canv, (xs[0] + xs[1]) / 2, base, str(row.number), 10, align="centre")
-            name, size = _fit(row.name, TOC_WIDTHS[1] - 4 * mm, 10.5, 7)
-            draw_text(canv, (xs[1] + xs[2]) / 2, base, name, size, align="centre")
-            org, size = _fit(row.org or NONE, TOC_WIDTHS[2] - 4 * mm, 10, 7)
-            draw_text(canv, xs[2] + 2 * mm, base, org, size)
+            draw_text(canv, (xs[0] + xs[1]) / 2, base, str(row.number), 10, align="centre", font=font)
+            name, size = _fit(row.name, TOC_WIDTHS[1] - 4 * mm, 10.5, 7, font)
+            draw_text(canv, (xs[1] + xs[2]) / 2, base, name, size, align="centre", font=font)
+            org, size = _fit(row.org or NONE, TOC_WIDTHS[2] - 4 * mm, 10, 7, font)
+            draw_text(canv, xs[2] + 2 * mm, base, org, size, font=font)
             canv.saveState()
             canv.translate(xs[4] - 5 * mm, base)
             canv.doForm(row.form)
@@ -548,11 +587,12 @@ class _Heading(Flowable):
 
 
 class _SubHeading(Flowable):
-    """A note's or a sub-table's title on the left, and grey details (记实人、日期) on the right."""
+    """A note's or a sub-table's title on the left (a heading: the bundled font), and grey details (记实人、日期)
+    on the right in ``font``."""
 
-    def __init__(self, text: str, detail: str = "") -> None:
+    def __init__(self, text: str, detail: str = "", font: str | None = None) -> None:
         super().__init__()
-        self.text, self.detail = text, detail
+        self.text, self.detail, self.font = text, detail, font
         self.spaceBefore, self.spaceAfter = 2.5 * mm, 1 * mm
         self.keepWithNext = True
 
@@ -568,22 +608,22 @@ class _SubHeading(Flowable):
         canv.restoreState()
         draw_text(self.canv, 7, 3, self.text, 11, bold=True)
         if self.detail:
-            draw_text(self.canv, self.width, 3, self.detail, 9, align="right", color=GREY)
+            draw_text(self.canv, self.width, 3, self.detail, 9, align="right", color=GREY, font=self.font)
 
 
 class _RightLine(Flowable):
     """A small grey line set to the right (填写人 and 日期), its spacing kept as typed."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, font: str) -> None:
         super().__init__()
-        self.text = text
+        self.text, self.font = text, font
 
     def wrap(self, available_width, available_height):
         self.width = available_width
         return available_width, 14
 
     def draw(self) -> None:
-        draw_text(self.canv, self.width, 3, self.text, 9, align="right", color=GREY)
+        draw_text(self.canv, self.width, 3, self.text, 9, align="right", color=GREY, font=self.font)
 
 
 class _Signatures(Flowable):
@@ -591,16 +631,20 @@ class _Signatures(Flowable):
 
     HEIGHT = 38 * mm  # with 10 mm of air above the first line
 
+    def __init__(self, font: str) -> None:
+        super().__init__()
+        self.font = font
+
     def wrap(self, available_width, available_height):
         self.width = available_width
         return available_width, self.HEIGHT
 
     def draw(self) -> None:
-        canv = self.canv
+        canv, font = self.canv, self.font
         label_right = 36 * mm
         y = self.HEIGHT - 10 * mm
         for label in ("本人签字：", "党组织书记签字："):
-            draw_text(canv, label_right, y, label, 12, align="right")
+            draw_text(canv, label_right, y, label, 12, align="right", font=font)
             x = label_right + 1 * mm
             segments = ((40 * mm, "日期："), )
             canv.saveState()
@@ -608,39 +652,59 @@ class _Signatures(Flowable):
             canv.line(x, y - 1.5 * mm, x + segments[0][0], y - 1.5 * mm)
             canv.restoreState()
             x += segments[0][0] + 6 * mm
-            x += draw_text(canv, x, y, "日期：", 12)
+            x += draw_text(canv, x, y, "日期：", 12, font=font)
             for width, unit in ((16 * mm, "年"), (10 * mm, "月"), (10 * mm, "日")):
                 canv.saveState()
                 canv.setLineWidth(0.6)
                 canv.line(x + 0.5 * mm, y - 1.5 * mm, x + width - 0.5 * mm, y - 1.5 * mm)
                 canv.restoreState()
                 x += width
-                x += draw_text(canv, x, y, unit, 12)
+                x += draw_text(canv, x, y, unit, 12, font=font)
             y -= 14 * mm
-        draw_text(canv, self.width - 6 * mm, 3 * mm, "（党组织盖章）", 11, align="right", color=GREY)
+        draw_text(canv, self.width - 6 * mm, 3 * mm, "（党组织盖章）", 11, align="right", color=GREY, font=font)
 
 
 class _Styles:
-    """The sheets' paragraph styles on the base's stylesheet."""
+    """The sheets' font — 仿宋 when the system has it, else the bundled font — and their paragraph styles
+    in it, on the base's stylesheet."""
 
     def __init__(self) -> None:
         base = stylesheet()
-        self.cell = base["cell"]
+        self.font = font = preferred_font("fangsong")
+        self.cell = ParagraphStyle("annual_cell", base["cell"], fontName=font)
         # leading 12 for 10 pt: a paragraph then sits at the same height as a label string beside it
-        self.value = ParagraphStyle("annual_value", base["cell"], fontSize=10, leading=12)
-        self.text = ParagraphStyle("annual_text", base["body"], fontSize=10.5, leading=18.5, firstLineIndent=21,
-                                   spaceAfter=1)
-        self.line = ParagraphStyle("annual_line", base["note"], fontSize=10.5, leading=16)
-        self.small = ParagraphStyle("annual_small", base["note"], fontSize=9, leading=13, textColor=GREY)
-        self.empty = ParagraphStyle("annual_empty", base["note"], fontSize=10.5, leading=16, leftIndent=7)
-        self.big_empty = ParagraphStyle("annual_big_empty", base["note"], fontSize=12, leading=20,
+        self.value = ParagraphStyle("annual_value", base["cell"], fontName=font, fontSize=10, leading=12)
+        self.text = ParagraphStyle("annual_text", base["body"], fontName=font, fontSize=10.5, leading=18.5,
+                                   firstLineIndent=21, spaceAfter=1)
+        self.line = ParagraphStyle("annual_line", base["note"], fontName=font, fontSize=10.5, leading=16)
+        self.small = ParagraphStyle("annual_small", base["note"], fontName=font, fontSize=9, leading=13,
+                                    textColor=GREY)
+        self.empty = ParagraphStyle("annual_empty", base["note"], fontName=font, fontSize=10.5, leading=16,
+                                    leftIndent=7)
+        self.big_empty = ParagraphStyle("annual_big_empty", base["note"], fontName=font, fontSize=12, leading=20,
                                         alignment=TA_CENTER, spaceBefore=4 * mm, spaceAfter=4 * mm)
 
 
-def _sheet(rows: list[list], widths: Sequence[float], *commands: tuple, header: bool = True) -> Table:
+def _para(text: str, style: ParagraphStyle) -> Paragraph:
+    """A Paragraph of plain text in its style's font, with glyph fallback (``base.paragraph``; a line all in
+    that font is its escaped text, as ``base.markup`` makes it)."""
+    font = style.fontName
+    if "\n" not in text:
+        runs = _runs(text, font)
+        if len(runs) == 1 and runs[0][0] == font:
+            return Paragraph(escape(text), style)
+    return paragraph(text, style, font)
+
+
+def _table_style(font: str, *commands: tuple):
+    """The base's sheet look with every cell in ``font`` (a plain-string cell is drawn in the table's FONT)."""
+    return table_style(("FONTNAME", (0, 0), (-1, -1), font), *commands)
+
+
+def _sheet(rows: list[list], widths: Sequence[float], *commands: tuple, font: str, header: bool = True) -> Table:
     # splitInRow: a row with a remark of a page's length splits inside itself instead of failing the batch
     table = Table(rows, colWidths=[w * mm for w in widths], repeatRows=1 if header else 0, splitInRow=36)
-    table.setStyle(table_style(("LEADING", (0, 0), (-1, -1), 12), ("ALIGN", (0, 0), (-1, 0), "CENTRE"),
+    table.setStyle(_table_style(font, ("LEADING", (0, 0), (-1, -1), 12), ("ALIGN", (0, 0), (-1, 0), "CENTRE"),
                                ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
                                ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
                                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
@@ -650,18 +714,19 @@ def _sheet(rows: list[list], widths: Sequence[float], *commands: tuple, header: 
 
 
 def _p(text: str | None, style: ParagraphStyle, width_mm: float | None = None) -> Paragraph | str:
-    """A cell's text: a plain string when it is one line that fits ``width_mm`` in the main font (the table
-    draws it directly — a Paragraph costs its parsing, CJK line breaking and drawing, the larger part of a
-    sheet's time), else a Paragraph with glyph fallback. A plain string is set in the table's FONT and
-    FONTSIZE, which ``_sheet`` and the key–value tables keep equal to the paragraph styles'."""
+    """A cell's text: a plain string when it is one line that fits ``width_mm`` in the style's font, every
+    character drawn by that font (the table draws it directly — a Paragraph costs its parsing, CJK line
+    breaking and drawing, the larger part of a sheet's time), else a Paragraph with glyph fallback. A plain
+    string is set in the table's FONT and FONTSIZE, which ``_sheet`` and the key–value tables keep equal to
+    the paragraph styles' (font and size)."""
     text = _or_none(text)
     if width_mm is not None and "\n" not in text:
-        runs = font_runs(text)
-        main = runs[0][0] if len(runs) == 1 else None
-        if main == main_font_name() and \
-                pdfmetrics.stringWidth(text, main, style.fontSize) <= width_mm * mm - 2 * CELL_PAD - 0.5:
+        font = style.fontName
+        runs = _runs(text, font)
+        if len(runs) == 1 and runs[0][0] == font and \
+                pdfmetrics.stringWidth(text, font, style.fontSize) <= width_mm * mm - 2 * CELL_PAD - 0.5:
             return text
-    return paragraph(text, style)
+    return _para(text, style)
 
 
 def _basics(f: AnnualFile, st: _Styles) -> list[Flowable]:
@@ -687,11 +752,11 @@ def _basics(f: AnnualFile, st: _Styles) -> list[Flowable]:
     # two lines; then that row grows (a fixed height would let the text run out of its cell).
     heights: list[float | None] = []
     for row in rows[:5]:
-        long = any(isinstance(cell, Paragraph) and string_width(cell.getPlainText(), value.fontSize)
+        long = any(isinstance(cell, Paragraph) and _width(cell.getPlainText(), value.fontSize, st.font)
                    > widths[col] * mm - 2 * CELL_PAD for col, cell in ((1, row[1]), (3, row[3])))
         heights.append(None if long else 9.2 * mm)
     table = Table(rows, colWidths=[w * mm for w in widths], rowHeights=heights + [None] * 5)
-    table.setStyle(table_style(
+    table.setStyle(_table_style(st.font,
         ("FONTSIZE", (0, 0), (-1, -1), 10), ("LEADING", (0, 0), (-1, -1), 12),
         ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD), ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
         ("TOPPADDING", (0, 5), (-1, -1), 5), ("BOTTOMPADDING", (0, 5), (-1, -1), 6),
@@ -712,7 +777,7 @@ def _note_block(note: NoteEntry | None, kind: str, st: _Styles) -> list[Flowable
         return [_SubHeading(kind), Paragraph(NONE, st.empty)]
     detail = f"记实人：{note.written_by or NONE}　　日期：{note.written_on:%Y-%m-%d}"
     parts = [line.strip() for line in note.text.split("\n") if line.strip()] or [NONE]
-    return [_SubHeading(kind, detail), *(paragraph(part, st.text) for part in parts)]
+    return [_SubHeading(kind, detail, st.font), *(_para(part, st.text) for part in parts)]
 
 
 def _notes(f: AnnualFile, st: _Styles) -> list[Flowable]:
@@ -734,7 +799,7 @@ def _meetings(f: AnnualFile, st: _Styles) -> list[Flowable]:
     for line in (*f.attendance, f.attendance_total):
         rows.append([line.kind, str(line.held), str(line.attended), str(line.absent), line.rate_text])
     story.append(_sheet(rows, (52, 26, 26, 26, 26), ("ALIGN", (0, 1), (-1, -1), "CENTRE"),
-                        ("BACKGROUND", (0, -1), (-1, -1), LABEL_BG)))
+                        ("BACKGROUND", (0, -1), (-1, -1), LABEL_BG), font=st.font))
     story.append(_SubHeading("缺席情况"))
     if not f.absences:
         story.append(Paragraph(NONE, st.empty))
@@ -743,7 +808,7 @@ def _meetings(f: AnnualFile, st: _Styles) -> list[Flowable]:
     for a in f.absences:
         rows.append([a.held_on.isoformat(), _p(a.kind, st.cell, 24), _p(a.org_name, st.cell, 36),
                      _p(a.topic, st.cell, 44), _p(a.reason, st.cell, 30)])
-    story.append(_sheet(rows, (22, 24, 36, 44, 30), ("ALIGN", (0, 1), (1, -1), "CENTRE")))
+    story.append(_sheet(rows, (22, 24, 36, 44, 30), ("ALIGN", (0, 1), (1, -1), "CENTRE"), font=st.font))
     return story
 
 
@@ -758,7 +823,8 @@ def _service(f: AnnualFile, st: _Styles) -> list[Flowable]:
         rows.append(["合计", total, "", "", ""])
         story.append(_sheet(rows, (12, 24, 72, 22, 26), ("ALIGN", (0, 1), (1, -1), "CENTRE"),
                             ("ALIGN", (3, 1), (3, -1), "CENTRE"), ("SPAN", (1, -1), (-1, -1)),
-                            ("ALIGN", (1, -1), (-1, -1), "LEFT"), ("BACKGROUND", (0, -1), (-1, -1), LABEL_BG)))
+                            ("ALIGN", (1, -1), (-1, -1), "LEFT"), ("BACKGROUND", (0, -1), (-1, -1), LABEL_BG),
+                            font=st.font))
     else:
         story.append(Paragraph(NONE, st.empty))
     story.append(_SubHeading("在职党员双报到"))
@@ -767,7 +833,7 @@ def _service(f: AnnualFile, st: _Styles) -> list[Flowable]:
         for d in f.dual_reports:
             rows.append([_p(d.employer, st.cell, 46), d.reported_on.isoformat(),
                          d.ended_on.isoformat() if d.ended_on else "未结束", _p(d.wishes, st.cell, 62)])
-        story.append(_sheet(rows, (46, 24, 24, 62), ("ALIGN", (1, 1), (2, -1), "CENTRE")))
+        story.append(_sheet(rows, (46, 24, 24, 62), ("ALIGN", (1, 1), (2, -1), "CENTRE"), font=st.font))
     else:
         story.append(Paragraph(NONE, st.empty))
     return story
@@ -776,7 +842,7 @@ def _service(f: AnnualFile, st: _Styles) -> list[Flowable]:
 def _dues(f: AnnualFile, st: _Styles) -> list[Flowable]:
     d = f.dues
     standard = "；".join(d.standards) if d.standards else "无（未设置党费基数）"
-    story: list[Flowable] = [paragraph(f"缴纳标准：{standard}", st.line), Spacer(0, 1.5 * mm)]
+    story: list[Flowable] = [_para(f"缴纳标准：{standard}", st.line), Spacer(0, 1.5 * mm)]
     header = ["月份", *(f"{m}月" for m in range(1, 13))]
     due = ["应缴（元）", *(yuan(m.due_fen) if m.due_fen else NONE for m in d.months)]
     paid = ["实缴（元）", *(yuan(m.paid_fen) if m.paid_fen is not None else NONE for m in d.months)]
@@ -788,10 +854,10 @@ def _dues(f: AnnualFile, st: _Styles) -> list[Flowable]:
         if month.in_arrears:
             commands.append(("TEXTCOLOR", (col, 3), (col, 3), RED))
     widths = (20.8, *([11.266] * 12))
-    story.append(_sheet([header, due, paid, status], widths, *commands))
+    story.append(_sheet([header, due, paid, status], widths, *commands, font=st.font))
     story.append(Spacer(0, 1.5 * mm))
     summary = f"全年应缴 {yuan(d.due_fen)} 元，实缴 {yuan(d.paid_fen)} 元；欠缴情况：{d.arrears_text}。"
-    story.append(paragraph(summary, st.line))
+    story.append(_para(summary, st.line))
     return story
 
 
@@ -802,7 +868,7 @@ def _rewards(f: AnnualFile, st: _Styles) -> list[Flowable]:
     for r in f.rewards:
         rows.append([_p(r.kind, st.cell, 16), r.decided_on.isoformat(), _p(r.title, st.cell, 54),
                      _p(r.decided_by, st.cell, 36), _p(r.note, st.cell, 26)])
-    return [_sheet(rows, (16, 24, 54, 36, 26), ("ALIGN", (0, 1), (1, -1), "CENTRE"))]
+    return [_sheet(rows, (16, 24, 54, 36, 26), ("ALIGN", (0, 1), (1, -1), "CENTRE"), font=st.font)]
 
 
 def _grade_text(e: EvaluationEntry) -> str:
@@ -817,8 +883,9 @@ def _evaluation(f: AnnualFile, st: _Styles) -> list[Flowable]:
     e = f.evaluation
     value = st.value
     if e.stars:
-        stars = (f'<font color="{RED_HEX}">{"★" * e.stars}</font>'
-                 f'<font color="#BBBBBB">{"☆" * (5 - e.stars)}</font>　{STAR_NAMES.get(e.stars, "")}')
+        stars = (f'<font color="{RED_HEX}">{markup("★" * e.stars, st.font)}</font>'
+                 f'<font color="#BBBBBB">{markup("☆" * (5 - e.stars), st.font)}</font>'
+                 f'{markup("　" + STAR_NAMES.get(e.stars, ""), st.font)}')
         stars_cell = Paragraph(stars, ParagraphStyle("annual_stars", value, fontSize=12, leading=15))
     else:
         stars_cell = Paragraph(NONE, value)
@@ -838,7 +905,7 @@ def _evaluation(f: AnnualFile, st: _Styles) -> list[Flowable]:
         ["星级调整", _p(adjustment, value, 128), "", ""],
     ]
     table = Table(rows, colWidths=[w * mm for w in (28, 50, 28, 50)], rowHeights=[9.2 * mm] * 3 + [None])
-    table.setStyle(table_style(
+    table.setStyle(_table_style(st.font,
         ("FONTSIZE", (0, 0), (-1, -1), 10), ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
         ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD), ("BACKGROUND", (0, 0), (-1, 0), colors.white),
         ("BACKGROUND", (0, 0), (0, -1), LABEL_BG), ("BACKGROUND", (2, 0), (2, 2), LABEL_BG),
@@ -855,7 +922,7 @@ def _comment(f: AnnualFile, st: _Styles) -> list[Flowable]:
         return [Paragraph(NONE, st.empty)]
     parts = [line.strip() for line in note.text.split("\n") if line.strip()] or [NONE]
     meta = f"填写人：{note.written_by or NONE}　　日期：{note.written_on:%Y-%m-%d}"
-    return [*(paragraph(part, st.text) for part in parts), Spacer(0, 1 * mm), _RightLine(meta)]
+    return [*(_para(part, st.text) for part in parts), Spacer(0, 1 * mm), _RightLine(meta, st.font)]
 
 
 def _member_story(f: AnnualFile, committee: str, key: str, toc_form: str | None, first: bool,
@@ -863,7 +930,7 @@ def _member_story(f: AnnualFile, committee: str, key: str, toc_form: str | None,
     story: list[Flowable] = []
     if not first:
         story += [NextPageTemplate("cover"), PageBreak()]
-    story += [_RunningHeader(f"{f.basics.name} · {f.year} 年度党员年度档案"), _Cover(f, committee, key, toc_form)]
+    story += [_RunningHeader(f"{f.basics.name} · {f.year} 年度党员年度档案"), _Cover(f, committee, key, toc_form, st.font)]
     sections: list[tuple[str, list[Flowable]]] = [("基本信息", _basics(f, st))]
     if f.has_records:
         sections += [
@@ -886,7 +953,7 @@ def _member_story(f: AnnualFile, committee: str, key: str, toc_form: str | None,
     # The signatures never stand alone on a page: they keep with the last section (its whole when it fits a
     # page; a longer one splits as usual and its tail goes along).
     title, flowables = sections[-1]
-    story.append(KeepTogether([_Heading(f"{numerals[len(sections) - 1]}、{title}"), *flowables, _Signatures()]))
+    story.append(KeepTogether([_Heading(f"{numerals[len(sections) - 1]}、{title}"), *flowables, _Signatures(st.font)]))
     return story
 
 
@@ -933,7 +1000,8 @@ def _write(out: Path, title: str, author: str, toc: bool, stories: Iterator[list
     return final, doc.page
 
 
-def _toc_story(files: Sequence[AnnualFile], forms: Sequence[str], title: str, subtitle: str) -> list[Flowable]:
+def _toc_story(files: Sequence[AnnualFile], forms: Sequence[str], title: str, subtitle: str,
+               font: str) -> list[Flowable]:
     rows = [_TocRow(i + 1, f.basics.name, f.basics.org_path or f.basics.branch, forms[i])
             for i, f in enumerate(files)]
     pages = [rows[:TOC_FIRST_ROWS]]
@@ -945,7 +1013,7 @@ def _toc_story(files: Sequence[AnnualFile], forms: Sequence[str], title: str, su
     for index, chunk in enumerate(pages):
         if index:
             story.append(PageBreak())
-        story.append(_TocPage(chunk, title, subtitle, index == 0))
+        story.append(_TocPage(chunk, title, subtitle, index == 0, font))
     return [*story, NextPageTemplate("cover"), PageBreak()]
 
 
@@ -967,7 +1035,7 @@ def render_annual_file(files: Sequence[AnnualFile], out: Path, *, settings: Comm
     def stories() -> Iterator[list[Flowable]]:
         st = _Styles()
         if toc:
-            yield _toc_story(files, forms, f"{title}目录", f"{signer or NONE}　共 {total} 人")
+            yield _toc_story(files, forms, f"{title}目录", f"{signer or NONE}　共 {total} 人", st.font)
         for index, f in enumerate(files):
             if _cancelled(progress, index, total):
                 raise PrintCancelled()
@@ -1016,6 +1084,7 @@ def render_member(f: AnnualFile, target: Path, signer: str) -> tuple[Path, int]:
 
 def _init_worker() -> None:
     register_fonts()
+    preferred_font("fangsong")  # registered once in this process (the environment is the caller's)
 
 
 def render_per_member(files: Sequence[AnnualFile], folder: Path, *, settings: CommunitySettings | None = None,

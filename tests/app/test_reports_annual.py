@@ -3,6 +3,7 @@ bookmarks (and a table of contents), one PDF per member — then reading them ba
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from reportlab.platypus import Paragraph
 
 from app import dues, dues_rules, meetings, members, orgs, settings
 from app import evaluation_records as er
@@ -21,10 +23,11 @@ from app.dues import DuesInput
 from app.errors import ValidationError
 from app.evaluation import DEFAULT_SCHEME
 from app.evaluation_records import DualReportInput, RewardInput, VolunteerInput
+from app.fonts import FONTS
 from app.idcard import check_code
 from app.meetings import MeetingInput
 from app.members import MemberInput
-from app.reports import annual_file
+from app.reports import annual_file, base
 from app.reports.annual_data import AnnualFile, collect_annual
 from app.reports.annual_file import (
     PrintCancelled,
@@ -36,6 +39,7 @@ from app.reports.annual_file import (
     toc_pages,
 )
 from app.settings import CommunitySettings
+from tests.app.test_reports_certificate import stand_in_font
 from tests.conftest import TODAY
 
 YEAR = 2025
@@ -481,3 +485,146 @@ def test_official_dates_in_chinese():
     assert annual_file._chinese_date(date(2026, 1, 20)) == "二〇二六年一月二十日"
     assert annual_file._chinese_date(date(2025, 12, 31)) == "二〇二五年十二月三十一日"
     assert annual_file._chinese_date(date(2025, 10, 10)) == "二〇二五年十月十日"
+
+
+# ---------------------------------------------------------------- 仿宋 when the system has it
+
+HEI, FAN, RARE = "WenQuanYiMicroHei-0", "WenQuanYiMicroFan-0", "BabelStoneHan"  # as the PDF names them
+RARE_FAMILY = FONTS[1].family  # the fallback's ReportLab name
+
+
+@pytest.fixture
+def system_fonts(tmp_path, monkeypatch) -> Path:
+    """A system fonts folder, empty at first: no 仿宋, whatever the machine running the tests has."""
+    folder = tmp_path / "Fonts"
+    folder.mkdir()
+    monkeypatch.setenv(base.SYSTEM_FONTS_ENV, str(folder))
+    return folder
+
+
+@pytest.fixture
+def fangsong(system_fonts) -> str:
+    """A 仿宋 under its Windows name: a copy of the bundled font with another PostScript name (a plain copy
+    would be taken for the bundled font itself). Returns its ReportLab name."""
+    stand_in_font(system_fonts / "simfang.ttf", "Fan")
+    font = base.preferred_font("fangsong")
+    assert font != base.main_font_name() and font.startswith("FangSong")
+    return font
+
+
+def text_fonts(pdf: Path) -> tuple[str, list[str]]:
+    """The text the pages draw, in drawing order without white space, and the font of each character (without
+    its subset prefix)."""
+    chars: list[str] = []
+    fonts: list[str] = []
+
+    def visit(text, cm, tm, font, size) -> None:
+        for char in text:
+            if font is not None and not char.isspace():
+                chars.append(char)
+                fonts.append(str(font["/BaseFont"]).split("+")[-1])
+
+    for page in PdfReader(pdf).pages:
+        page.extract_text(visitor_text=visit)
+    return "".join(chars), fonts
+
+
+def fonts_of(drawn: tuple[str, list[str]], text: str) -> set[str]:
+    """The fonts of every occurrence of ``text`` (no white space) in what ``text_fonts`` read."""
+    whole, fonts = drawn
+    found: set[str] = set()
+    start = whole.find(text)
+    while start >= 0:
+        found.update(fonts[start:start + len(text)])
+        start = whole.find(text, start + 1)
+    return found
+
+
+def embedded_fonts(pdf: Path) -> set[str]:
+    fonts = pdffonts(pdf)
+    assert fonts and all(emb == "yes" for _, emb in fonts), fonts
+    return {name.split("+")[-1] for name, _ in fonts}
+
+
+def test_with_a_system_fangsong_the_sheets_are_set_in_it(files, fangsong, tmp_path):
+    # GIVEN a system 仿宋; the whole batch with its table of contents
+    out = tmp_path / "仿宋.pdf"
+    pages = render_annual_file(files, out, settings=SETTINGS, toc=True)
+    # THEN the file embeds 仿宋 beside the bundled fonts (headings, rare characters)
+    assert embedded_fonts(out) == {FAN, HEI, RARE}
+    drawn = text_fonts(out)
+    text = flat("".join(pages_text(out)))
+    assert "王䶮" in text and "𠮷祥" in text and "姓名：王䶮" in text
+    # the body in 仿宋: paragraphs, every kind of table cell (labels and values drawn as plain strings by the
+    # table, Paragraph cells), the cover's lines, the contents' rows, the signatures
+    for body in ("带头做好楼栋联络。", "民主评议等次", "公民身份号码", "大学本科", "组织委员", "应缴（元）", "外出务工",
+                 "优秀共产党员", "建档单位", "中共幸福里社区委员会", "第二网格党支部", "本人签字：", "（党组织盖章）",
+                 "记实人：李书记", "填写人：李书记"):
+        assert fonts_of(drawn, body) == {FAN}, body
+    # headings, the cover's title, the running header and the page numbers in the bundled font
+    for heading in ("一、基本信息", "七、民主评议与星级评定", "第一季度小结", "党员年度档案", "第1页共", "总第"):
+        assert fonts_of(drawn, heading) == {HEI}, heading
+    # rare characters still from the bundled fallback, in 仿宋 text and in headings alike
+    assert fonts_of(drawn, "䶮") == fonts_of(drawn, "𠮷") == {RARE}
+    assert fonts_of(drawn, "姓名王䶮") == {FAN, RARE}  # the name's cell: 仿宋 around the fallback
+    # the one-pass contents still point at each member's cover
+    rows = re.findall(r"^(\d+) (\S+) .*?\n(\d+)$", pages_text(out)[0], flags=re.M)
+    assert [name for _, name, _ in rows] == [f.name for f in files]
+    assert [int(page) - 1 for _, _, page in rows] == [page for _, page in outline(out)[1:]]
+    assert f"总第{pages}页" in flat(pages_text(out)[-1])
+
+
+def test_the_sheets_tables_and_cells_take_the_chosen_font(fangsong):
+    st = annual_file._Styles()
+    assert st.font == fangsong and {st.cell.fontName, st.value.fontName, st.text.fontName} == {fangsong}
+    # a one-line value the font draws is a plain string (drawn in the table's FONT); one needing the fallback
+    # or too wide for its column a Paragraph in 仿宋 with the fallback
+    assert annual_file._p("张建国", st.value, 38) == "张建国"
+    rare = annual_file._p("王䶮", st.value, 38)
+    assert isinstance(rare, Paragraph) and rare.style.fontName == fangsong
+    assert f'<font face="{RARE_FAMILY}">䶮</font>' in rare.text
+    assert isinstance(annual_file._p("幸福里社区" * 8, st.value, 38), Paragraph)
+    table = annual_file._sheet([["月份", "1月"], ["应缴（元）", "90.00"]], (20, 20), font=st.font)
+    assert {style.fontname for row in table._cellStyles for style in row} == {fangsong}
+
+
+def test_the_remembered_font_runs_are_font_runs(fangsong):
+    texts = ("王䶮", "李秀英", "𠮷祥 同志", "", "幸福里3号楼2单元501室（堃喆㛃）", "王䶮", "李秀英䶮", "★★☆")
+    for font in (fangsong, None, base.main_font_name()):
+        for _ in range(2):  # the second time from what the first one saw
+            assert [annual_file._runs(text, font) for text in texts] == [base.font_runs(text, font) for text in texts]
+            assert annual_file._width("王䶮 2025", 10.5, font) == base.string_width("王䶮 2025", 10.5, font)
+
+
+def test_without_a_system_fangsong_the_bundled_fonts_only(files, system_fonts, tmp_path):
+    assert annual_file._Styles().font == base.main_font_name()
+    out = tmp_path / "bundled.pdf"
+    render_annual_file(files, out, settings=SETTINGS)
+    assert embedded_fonts(out) == {HEI, RARE}
+    drawn = text_fonts(out)
+    assert fonts_of(drawn, "民主评议等次") == fonts_of(drawn, "本人签字：") == fonts_of(drawn, "大学本科") == {HEI}
+    assert set(drawn[1]) == {HEI, RARE}
+    assert "王䶮" in "".join(pages_text(out))
+
+
+def test_a_corrupt_system_fangsong_falls_back_silently(files, system_fonts, tmp_path, caplog):
+    (system_fonts / "simfang.ttf").write_bytes(b"\x00\x01\x00\x00" + bytes(500))
+    (system_fonts / "STFANGSO.TTF").write_bytes(b"garbage" * 100)
+    out = tmp_path / "corrupt.pdf"
+    with caplog.at_level(logging.WARNING):
+        render_annual_file([by_name(files)["王䶮"], by_name(files)["张建国"]], out, settings=SETTINGS)
+    assert embedded_fonts(out) == {HEI, RARE}
+    assert "王䶮" in "".join(pages_text(out))
+    assert "simfang.ttf" in caplog.text and "STFANGSO.TTF" in caplog.text
+
+
+def test_worker_processes_take_the_same_fangsong(files, fangsong, tmp_path):
+    # the spawned workers inherit the environment and register the system 仿宋 themselves
+    serial = render_per_member(files, tmp_path / "one", settings=SETTINGS)
+    parallel = render_per_member(files, tmp_path / "two", settings=SETTINGS, workers=2)
+    for a, b in zip(serial, parallel, strict=True):
+        assert embedded_fonts(b) == embedded_fonts(a) and FAN in embedded_fonts(b)
+        assert [flat(t) for t in pages_text(a)] == [flat(t) for t in pages_text(b)]
+        assert text_fonts(a) == text_fonts(b)
+    wang = next(p for p in parallel if p.name.startswith("王䶮"))
+    assert embedded_fonts(wang) == {FAN, HEI, RARE} and "王䶮" in "".join(pages_text(wang))
