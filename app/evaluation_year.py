@@ -805,6 +805,12 @@ def grid(session: Session, year: int) -> Grid:
     return Grid(year, s, row.approved_on, row.approved_by, rows, uncounted)
 
 
+def grid_rows(session: Session, year: int, people: Sequence[Participant], s: Scheme | None = None) -> list[GridRow]:
+    """The grid rows of ``people`` only (participants of the year, e.g. the first few of a list), in
+    their order — what a sample needs without computing the whole year."""
+    return _rows(session, year, s or scheme(session, year), people)[0]
+
+
 def grid_row(session: Session, year: int, member_id: int) -> GridRow:
     """One member's row, recomputed after an edit."""
     s = scheme(session, year)

@@ -100,6 +100,9 @@ def run_gui(*, db: str | None = None, page: str | None = None, screenshot: str |
     window.show()
     if screenshot:
         def shoot() -> None:
+            if getattr(window.stack.currentWidget(), "preview_pending", False):
+                QTimer.singleShot(20, shoot)  # 档案打印: the picture shows the preview, not its placeholder
+                return
             launched = os.environ.get("DANGJIAN_LAUNCHED_AT")  # set by bench/startup.py
             if launched:  # the window is painted: what the user waits for
                 print(f"filled-window-seconds {time.time() - float(launched):.3f}", file=sys.stderr)

@@ -28,7 +28,7 @@ Decisions:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -118,12 +118,16 @@ class CertificateBatch:
 
 def collect_certificates(
     session: Session, year: int, *, org_id: int | None = None, min_stars: int | None = None,
-    issued_on: date | None = None,
+    issued_on: date | None = None, limit: int | None = None,
 ) -> CertificateBatch:
     """The certificates of an approved year in number order (= tree order), optionally only the members of
     ``org_id``'s subtree and only ``min_stars`` or more. ``issued_on`` replaces the approval date as the
     printed date (a certificate handed out at a later ceremony). A year not begun or not approved is
-    refused (AppError with the reason)."""
+    refused (AppError with the reason).
+
+    ``limit``: only the first ``limit`` certificates (the same as the first of the whole batch). Only the
+    rows of the holders up to the last one are computed, not the year's grid, and ``withheld`` then names
+    only the holders met on the way (the preview's sample)."""
     row = session.get(EvaluationYear, year)
     if row is None:
         raise AppError(f"{year} 年度评定尚未开始，不能打印证书。")
@@ -135,12 +139,18 @@ def collect_certificates(
     committee = (community.committee_name or community.community_name).strip()
     if not committee:
         raise AppError("证书需要落款：请先在“设置”中填写党组织落款名称。")
-    grid = evaluation_year.grid(session, year)
-    threshold = grid.scheme.certificate_min_stars
     wanted = set(members.subtree_ids(session, org_id)) if org_id is not None else None
     printed_on = issued_on or row.approved_on
     items, withheld = [], []
-    for line in grid.rows:
+    if limit is None:
+        grid = evaluation_year.grid(session, year)
+        threshold, lines = grid.scheme.certificate_min_stars, grid.rows
+    else:
+        scheme = evaluation_year.scheme(session, year)
+        threshold, lines = scheme.certificate_min_stars, _holders_rows(session, year, scheme, wanted)
+    for line in lines:
+        if limit is not None and len(items) >= limit:
+            break
         person = line.participant
         if line.certificate is None or (wanted is not None and person.org_id not in wanted):
             continue
@@ -153,6 +163,25 @@ def collect_certificates(
                                      committee, printed_on))
     items.sort(key=lambda item: item.number)
     return CertificateBatch(year, tuple(items), row.approved_on, tuple(withheld))
+
+
+HOLDERS_AT_ONCE = 50  # holders whose rows are computed at a time, for a limited batch
+
+
+def _holders_rows(session: Session, year: int, scheme,
+                  wanted: set[int] | None) -> Iterator[evaluation_year.GridRow]:
+    """The grid rows of the year's certificate holders in number order, computed a few at a time as they
+    are asked for (those outside ``wanted``'s organisations skipped)."""
+    holders = [member_id for _number, member_id, _stars in evaluation_year.certificates(session, year)]
+    for start in range(0, len(holders), HOLDERS_AT_ONCE):
+        chunk = holders[start:start + HOLDERS_AT_ONCE]
+        people = {p.member_id: p for p in evaluation_year.participants(session, year, chunk)
+                  if wanted is None or p.org_id in wanted}
+        ordered = [people[m] for m in chunk if m in people]
+        if ordered:
+            # the grid's own rows, for these holders only
+            rows = evaluation_year.grid_rows(session, year, ordered, scheme)
+            yield from rows
 
 
 # ---------------------------------------------------------------- text

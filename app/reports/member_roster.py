@@ -101,9 +101,9 @@ class MemberRosterData:
 
 
 def collect_roster(session: Session, org_id: int | None = None, *, mask: bool = False,
-                   today: date | None = None) -> MemberRosterData:
+                   today: date | None = None, limit: int | None = None) -> MemberRosterData:
     """The members 在册 in tree order (then by name), of ``org_id``'s subtree when given; ID numbers and
-    phones masked when ``mask``."""
+    phones masked when ``mask``. ``limit``: only the first ``limit`` lines (the preview's sample)."""
     nodes = orgs.list_tree(session, include_dissolved=True)
     labels = {}
     for node in nodes:
@@ -116,6 +116,8 @@ def collect_roster(session: Session, org_id: int | None = None, *, mask: bool = 
     if org_id is not None:
         stmt = stmt.where(Member.org_id.in_(members.subtree_ids(session, org_id)))
         scope = next((node.name for node in nodes if node.id == org_id), "")
+    if limit is not None:
+        stmt = stmt.limit(max(limit, 0))
     id_text = mask_id if mask else str.strip
     phone_text = mask_phone if mask else str.strip
     lines = []

@@ -122,10 +122,13 @@ def working_day_period(start: date, days: int) -> tuple[date, date]:
 
 def collect_publicity(
     session: Session, year: int, org_id: int | None = None, *, today: date | None = None,
-    start: date | None = None, working_days: int = 5,
+    start: date | None = None, working_days: int = 5, limit: int | None = None,
 ) -> PublicityData:
     """What the notice of ``year`` shows (``org_id``: only that organisation's subtree), ID numbers and
-    phones masked here. A year not begun is refused."""
+    phones masked here. A year not begun is refused.
+
+    ``limit``: only the notice's first ``limit`` lines, as printed (branch by branch) — the rows of those
+    members alone are computed, not the year's grid (the preview's sample)."""
     today = today or date.today()
     row = session.get(EvaluationYear, year)
     if row is None:
@@ -133,10 +136,13 @@ def collect_publicity(
     if working_days < 1:
         raise AppError("公示期至少为 1 个工作日。")
     community = settings.load(session)
-    grid = evaluation_year.grid(session, year)
     wanted = set(members.subtree_ids(session, org_id)) if org_id is not None else None
-    rows = [r for r in grid.rows if not r.participant.left_in_year
-            and (wanted is None or r.participant.org_id in wanted)]
+    if limit is None:
+        grid = evaluation_year.grid(session, year)
+        rows = [r for r in grid.rows if not r.participant.left_in_year
+                and (wanted is None or r.participant.org_id in wanted)]
+    else:
+        rows = _first_rows(session, year, wanted, limit)
     people = _people(session, [r.member_id for r in rows])
     branches: dict[str, list[PublicityLine]] = {}
     for r in rows:
@@ -161,6 +167,22 @@ def collect_publicity(
         phone=settings.get_value(session, PHONE_SETTING).strip(),
         printed_on=today, scope=scope,
     )
+
+
+def _first_rows(session: Session, year: int, wanted: set[int] | None, limit: int) -> list:
+    """The grid rows of the notice's first ``limit`` lines: the participants listed, grouped by branch in
+    the order the branches first appear (as the notice groups them), cut, and only those rows computed."""
+    listed = [p for p in evaluation_year.participants(session, year)
+              if not p.left_in_year and (wanted is None or p.org_id in wanted)]
+    by_branch: dict[str, list] = {}
+    for person in listed:
+        by_branch.setdefault(person.branch_name, []).append(person)
+    chosen = [person for people in by_branch.values() for person in people][:max(limit, 0)]
+    if not chosen:
+        return []
+    # the grid's own rows, for these members only
+    rows = evaluation_year.grid_rows(session, year, chosen)
+    return rows
 
 
 def _people(session: Session, member_ids: list[int]) -> dict[int, tuple[str, str, str, str]]:

@@ -206,6 +206,30 @@ def test_a_number_kept_after_the_stars_fell_is_not_printed(town):
     assert {i.date for i in found.items} == {date(2026, 1, 25)}
 
 
+def test_a_limit_gives_the_first_certificates_in_the_same_order(town, monkeypatch):
+    def first(limit, **options):
+        return town.read(lambda s: collect_certificates(s, YEAR, limit=limit, **options))
+
+    for options in ({}, {"org_id": town.orgs[BRANCH2]}, {"org_id": town.orgs[GROUP1]}, {"min_stars": 5}):
+        whole = town.read(lambda s, o=options: collect_certificates(s, YEAR, **o))
+        for limit in (1, 3, len(whole.items), len(whole.items) + 5):
+            assert first(limit, **options).items == whole.items[:limit], (options, limit)
+    # only the holders up to the last one returned are computed, a few at a time — never the year's grid
+    monkeypatch.setattr(ey, "grid", lambda *_a, **_k: pytest.fail("the whole grid was computed"))
+    monkeypatch.setattr(cert, "HOLDERS_AT_ONCE", 2)
+    assert [i.number for i in first(3).items] == ["2025-0001", "2025-0002", "2025-0003"]
+
+
+def test_a_limited_batch_names_the_withheld_met_on_the_way(town):
+    town.run(lambda s: ey.unlock(s, YEAR, "复核分数"))
+    town.run(lambda s: ey.set_scores(s, YEAR, [(town.ids["王堃"], c, e, 14) for c, e in CELLS]))
+    town.run(lambda s: ey.approve(s, YEAR, today=date(2026, 1, 25)))
+    whole = town.read(lambda s: collect_certificates(s, YEAR))
+    first = town.read(lambda s: collect_certificates(s, YEAR, limit=2))
+    assert first.items == whole.items[:2] and first.withheld == ("王堃",)  # number 2025-0002 is on the way
+    assert town.read(lambda s: collect_certificates(s, YEAR, limit=1)).withheld == ()
+
+
 def test_a_certificate_needs_an_issuer(database):
     build_town(database)
     with database.unit_of_work() as session:

@@ -8,6 +8,7 @@ import pytest
 from pypdf import PdfReader
 from reportlab.lib.units import mm
 
+from app import evaluation_year as ey
 from app import settings
 from app.errors import AppError
 from app.reports.publicity import (
@@ -18,6 +19,7 @@ from app.reports.publicity import (
     working_day_period,
 )
 from tests.app.test_reports_certificate import (
+    BRANCH1,
     BRANCH2,
     LEFT,
     PEOPLE,
@@ -63,6 +65,20 @@ def test_collect_masks_ids_and_phones_and_groups_by_branch(town):
     assert (lines["孙丽"].grade, lines["孙丽"].stars) == ("基本合格", "三星")  # capped
     assert (lines["李䶮"].grade, lines["王堃"].stars, lines["张喆"].stars) == ("优秀", "四星", "三星")
     assert (data.period_start, data.period_end, data.working_days) == (FRIDAY, date(2026, 1, 22), 5)
+
+
+def test_a_limit_gives_the_notices_first_lines_branch_by_branch(town, monkeypatch):
+    for org_id in (None, town.orgs[BRANCH1], town.orgs[BRANCH2]):
+        whole = town.read(lambda s, o=org_id: collect_publicity(s, YEAR, o, today=FRIDAY))
+        for limit in (1, 4, 5, len(whole.lines), len(whole.lines) + 3):
+            first = town.read(lambda s, o=org_id, n=limit:
+                              collect_publicity(s, YEAR, o, today=FRIDAY, limit=n))
+            assert first.lines == whole.lines[:limit], (org_id, limit)
+            kept = [b for b in whole.branches if b.name in {f.name for f in first.branches}]
+            assert [b.name for b in first.branches] == [b.name for b in kept]  # whole branches in order
+            assert first.title == whole.title and first.period_end == whole.period_end
+    monkeypatch.setattr(ey, "grid", lambda *_a, **_k: pytest.fail("the whole grid was computed"))
+    assert len(town.read(lambda s: collect_publicity(s, YEAR, today=FRIDAY, limit=3)).lines) == 3
 
 
 def test_the_notice_reads_back_with_masked_data_only(town, tmp_path):

@@ -67,6 +67,16 @@ def test_collect_lists_members_in_the_ledger_in_tree_order(town):
     assert {line.name for line in group.lines} == {"陈㛃", LONG_NAME} and group.scope == "1号楼党小组"
 
 
+def test_a_limit_gives_the_first_lines_in_the_same_order(town):
+    for org_id, mask in ((None, False), (None, True), (town.orgs[BRANCH2], False)):
+        whole = town.read(lambda s, o=org_id, m=mask: collect_roster(s, o, mask=m, today=TODAY))
+        for limit in (0, 1, 4, len(whole.lines), len(whole.lines) + 2):
+            first = town.read(lambda s, o=org_id, m=mask, n=limit:
+                              collect_roster(s, o, mask=m, today=TODAY, limit=n))
+            assert first.lines == whole.lines[:limit], (org_id, mask, limit)
+            assert (first.scope, first.masked) == (whole.scope, whole.masked)
+
+
 def test_masked_roster_never_holds_the_full_numbers(town, tmp_path):
     data = town.read(lambda s: collect_roster(s, mask=True, today=TODAY))
     for line in data.lines:

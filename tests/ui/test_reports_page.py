@@ -3,9 +3,12 @@ cancelled), printing at 100 %, opening the saved file."""
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,7 +26,9 @@ from app.reports.certificate_layout import CertificateLayout, save_layout
 from db.models import Member
 from ui.reports import documents, print_job
 from ui.reports import page as page_module
-from ui.reports.documents import ANNUAL, CERTIFICATES, PUBLICITY, ROSTER
+from ui.reports.documents import ANNUAL, CERTIFICATES, PUBLICITY, ROSTER, Request
+from ui.reports.preview import MAKING
+from ui.worker import frozen_gc, run_with_progress
 
 APPROVED, OPEN = 2025, 2026  # the demo community: 2025 approved (with certificates), 2026 in progress
 BRANCH = "幸福里社区党委/第五网格党支部"
@@ -38,10 +43,22 @@ def window(make_window, demo_database):
 
 
 @pytest.fixture
-def page(window):
+def page(qtbot, window):
+    """The page with its first preview arrived (it is rendered in a thread), the follow-up timer stopped;
+    at the end no preview is left running."""
     page = window.pages["reports"]
+    qtbot.waitUntil(lambda: not page.preview_pending, timeout=30000)
     page.preview_timer.stop()
-    return page
+    yield page
+    page.preview_timer.stop()
+    page.preview_pool.waitForDone()
+
+
+def previewed(qtbot, page) -> bool:
+    """预览, waited for: True when the pages arrived, False when the reason was shown instead."""
+    with qtbot.waitSignal(page.preview_ready, timeout=30000) as ready:
+        page.preview()
+    return ready.args[0]
 
 
 def org_id(database, path: str) -> int:
@@ -101,6 +118,41 @@ class FakePrintDialog:
 
     def exec(self) -> QDialog.DialogCode:
         return QDialog.DialogCode.Accepted
+
+
+class HeldPreview:
+    """``render_preview`` (the preview thread's work) recorded, the first call held until ``release``."""
+
+    def __init__(self) -> None:
+        self.started, self.released = threading.Event(), threading.Event()
+        self.rendered: list[str] = []  # the documents rendered, in order
+        self.threads: list[threading.Thread] = []
+        self.real = page_module.render_preview
+
+    def __call__(self, database, request):
+        self.threads.append(threading.current_thread())
+        if not self.started.is_set():
+            self.started.set()
+            assert self.released.wait(30)
+        self.rendered.append(request.document)
+        return self.real(database, request)
+
+    def release(self) -> None:
+        self.released.set()
+
+
+@pytest.fixture
+def held(monkeypatch) -> Iterator[HeldPreview]:
+    held = HeldPreview()
+    monkeypatch.setattr(page_module, "render_preview", held)
+    yield held
+    held.release()  # a failed test leaves no thread waiting
+
+
+def start_preview(page, document: str) -> None:
+    page.set_document(document)
+    page.preview_timer.stop()
+    page.preview()
 
 
 @pytest.fixture
@@ -174,25 +226,26 @@ def test_certificates_default_to_the_last_approved_year(page):
 # ---------------------------------------------------------------- preview
 
 
-def test_preview_of_the_annual_files_renders_the_first_pages_of_a_sample(page, demo_database):
+def test_preview_of_the_annual_files_renders_the_first_pages_of_a_sample(qtbot, page, demo_database):
     with demo_database.read() as session:
         everyone = len(ey.participants(session, APPROVED))
     page.set_document(ANNUAL)
     page.set_year(APPROVED)
-    assert page.preview()
+    assert previewed(qtbot, page)
     pane = page.preview_pane
     labels = pane.page_labels()
     assert len(labels) == 3 and all(not label.pixmap().isNull() for label in labels)
     assert "（预览前 3 页）" in pane.info.text()
-    assert pane.note.text().startswith(f"预览为前 2 名党员（共 {everyone} 人）")
+    # one member's file has the preview's pages: only that member is rendered
+    assert pane.note.text().startswith(f"预览为前 1 名党员（共 {everyone} 人）")
 
 
-def test_preview_of_certificates_and_the_refusal_of_a_year_not_approved(page, demo_database):
+def test_preview_of_certificates_and_the_refusal_of_a_year_not_approved(qtbot, page, demo_database):
     with demo_database.read() as session:
         numbers = len(ey.certificates(session, APPROVED))
     page.set_document(CERTIFICATES)
     assert page.year_box.currentData() == APPROVED
-    assert page.preview()
+    assert previewed(qtbot, page)
     pane = page.preview_pane
     assert pane.info.text() == f"共 {numbers} 页（预览前 3 页）"
     assert f"预览为前 3 张证书（共 {numbers} 张）" in pane.note.text()
@@ -201,7 +254,7 @@ def test_preview_of_certificates_and_the_refusal_of_a_year_not_approved(page, de
     # WHEN the year in progress is chosen
     page.set_year(OPEN)
     # THEN the preview says why there is nothing to print, in red, instead of pages
-    assert not page.preview()
+    assert not previewed(qtbot, page)
     assert pane.page_labels() == []
     assert "2026 年度评定尚未批准" in pane.message.text()
     assert "#c0392b" in pane.message.styleSheet()
@@ -215,10 +268,10 @@ def test_preview_follows_the_options_by_itself(qtbot, page):
     assert not page.preview_pane.stale.isVisible()
 
 
-def test_roster_preview_can_hide_ids_and_phones(page):
+def test_roster_preview_can_hide_ids_and_phones(qtbot, page):
     page.set_document(ROSTER)
     page.mask.setChecked(True)
-    assert page.preview()
+    assert previewed(qtbot, page)
     assert page.request().mask
     assert page.preview_pane.note.text().startswith("预览为前 40 名党员")
 
@@ -228,7 +281,8 @@ def test_f5_previews(qtbot, window, page):
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     page.set_document(CERTIFICATES)
     page.document_box.setFocus()
-    qtbot.keyClick(page.document_box, Qt.Key.Key_F5)
+    with qtbot.waitSignal(page.preview_ready, timeout=30000):
+        qtbot.keyClick(page.document_box, Qt.Key.Key_F5)
     assert "张证书" in page.preview_pane.note.text()
 
 
@@ -252,10 +306,104 @@ def test_members_are_found_in_the_scope_and_picked(qtbot, page, demo_database):
     # THEN the member is picked and the preview is of that member alone
     assert picker.chosen.count() == 1 and picker.summary.text() == "已选 1 人"
     assert len(page.request().member_ids) == 1
-    assert page.preview()
+    assert previewed(qtbot, page)
     assert page.preview_pane.note.text() == "预览为全部 1 名党员。"
     picker.clear()
     assert page.request().member_ids == ()
+
+
+def test_the_first_preview_waits_for_the_page_to_paint_and_renders_in_a_thread(qtbot, make_window,
+                                                                                demo_database, monkeypatch):
+    held = HeldPreview()
+    held.release()
+    monkeypatch.setattr(page_module, "render_preview", held)
+    window = make_window(demo_database, page="reports", show=False)
+    page = window.pages["reports"]
+    # the page is loaded, the preview asked for — but nothing is rendered before the event loop runs
+    assert page.preview_pending and held.threads == []
+    assert page.preview_pane.message.text() == MAKING and page.preview_pane.message.isVisibleTo(page.preview_pane)
+    window.show()
+    qtbot.waitUntil(lambda: not page.preview_pending, timeout=30000)
+    assert held.threads and threading.main_thread() not in held.threads
+    assert len(page.preview_pane.page_labels()) == 3 and not page.preview_pane.updating
+    page.preview_pool.waitForDone()
+
+
+def test_a_preview_overtaken_by_a_change_is_dropped(qtbot, page, held, monkeypatch):
+    shown, ready = [], []
+    real_show = page.preview_pane.show_pages
+    monkeypatch.setattr(page.preview_pane, "show_pages", lambda *a, **k: shown.append(a[2]) or real_show(*a, **k))
+    page.preview_ready.connect(ready.append)
+    # GIVEN the roster being rendered (held in the preview thread)
+    start_preview(page, ROSTER)
+    assert held.started.wait(30)
+    # WHEN the document changes twice before it arrives
+    start_preview(page, PUBLICITY)
+    start_preview(page, CERTIFICATES)
+    assert page.preview_pending and page.preview_pane.updating
+    held.release()
+    qtbot.waitUntil(lambda: not page.preview_pending, timeout=30000)
+    page.preview_pool.waitForDone()
+    qtbot.wait(1)  # anything still queued for the GUI thread is delivered
+    # THEN the roster, rendered, is dropped; the 公示, overtaken while it waited, is never rendered; only
+    # the certificates are shown, once
+    assert held.rendered == [ROSTER, CERTIFICATES]
+    assert len(shown) == 1 and "张证书" in shown[0] and ready == [True]
+    assert "张证书" in page.preview_pane.note.text() and not page.preview_pane.stale.isVisible()
+
+
+def test_old_pages_stay_faded_until_the_new_preview_or_its_refusal_arrives(qtbot, page, held, tmp_path):
+    pane = page.preview_pane
+    old = list(pane.images)
+    assert len(old) == len(pane.page_labels()) == 3 and not pane.updating
+    # WHEN a year not approved is chosen for the certificates (held while it is rendered)
+    page.set_document(CERTIFICATES)
+    page.set_year(OPEN)
+    page.preview_timer.stop()
+    page.preview()
+    assert held.started.wait(30)
+    # THEN the old pages stay, faded, under "正在更新预览…"
+    assert page.preview_pending and pane.updating
+    assert len(pane.page_labels()) == 3 and all(a is b for a, b in zip(pane.images, old, strict=True))
+    assert pane.fade.isEnabled() and pane.badge.isVisible() and pane.badge.text() == "正在更新预览…"
+    page.window_.grab().save(str(tmp_path / "updating.png"))  # (to look at: pytest --basetemp)
+    # … and the refusal, when it comes, takes their place in red
+    with qtbot.waitSignal(page.preview_ready, timeout=30000) as ready:
+        held.release()
+    assert ready.args == [False]
+    assert pane.page_labels() == [] and not pane.updating and not pane.badge.isVisible()
+    assert "2026 年度评定尚未批准" in pane.message.text() and "#c0392b" in pane.message.styleSheet()
+
+
+def test_a_result_for_options_changed_meanwhile_is_shown_as_stale(qtbot, page, held):
+    start_preview(page, ROSTER)
+    assert held.started.wait(30)
+    page.mask.setChecked(True)  # changed while the roster is rendered; no newer preview yet
+    page.preview_timer.stop()
+    with qtbot.waitSignal(page.preview_ready, timeout=30000):
+        held.release()
+    assert page.preview_pane.page_labels() and page.preview_pane.stale.isVisible()
+
+
+def test_the_samples_count_the_whole_document(demo_database):
+    from app.reports import certificate, member_roster, publicity
+
+    branch = org_id(demo_database, BRANCH)
+    with demo_database.read() as session:
+        for scope in (None, branch):
+            for stars in (None, 4, 5):
+                request = Request(CERTIFICATES, APPROVED, scope, min_stars=stars)
+                whole = certificate.collect_certificates(session, APPROVED, org_id=scope, min_stars=stars)
+                assert documents.certificate_count(session, request) == len(whole.items) > 0
+            for year in (APPROVED, OPEN):
+                whole = publicity.collect_publicity(session, year, scope)
+                assert documents.publicity_count(session, Request(PUBLICITY, year, scope)) == len(whole.lines) > 0
+            whole = member_roster.collect_roster(session, scope)
+            assert documents.roster_count(session, Request(ROSTER, 0, scope)) == len(whole.lines) > 0
+        # the sample says so
+        sample = documents.render_sample(session, Request(PUBLICITY, APPROVED, branch), Path(os.devnull))
+        count = len(publicity.collect_publicity(session, APPROVED, branch).lines)
+        assert f"（共 {count} 人）" in sample.note or sample.note == f"预览为全部 {count} 名党员。"
 
 
 # ---------------------------------------------------------------- saving
@@ -268,6 +416,53 @@ def test_the_progress_dialog_counts_members_done(page):
     assert dialog.labelText() == "正在生成 2025 年度党员年度档案…\n已完成 12 / 292 人"
     assert (dialog.value(), dialog.maximum()) == (12, 292)
     dialog.deleteLater()
+
+
+def test_batches_run_with_the_collector_frozen_and_hand_it_back(demo_database, tmp_path, monkeypatch):
+    from app.reports import member_roster
+
+    assert gc.get_freeze_count() == 0
+    seen = {}
+
+    def work(_progress, _cancelled):
+        seen["job"] = gc.get_freeze_count()
+        with frozen_gc():  # nested (a preview meanwhile, or the renderer's own): still frozen after it
+            pass
+        seen["after inner"] = gc.get_freeze_count()
+        return "done"
+
+    assert run_with_progress(None, "测试", "正在测试", work) == "done"
+    assert seen["job"] > 0 and seen["after inner"] > 0
+    assert gc.get_freeze_count() == 0
+    # render_document freezes again after collecting: the collected data is out of the collections' way
+    real_collect, real_render = member_roster.collect_roster, member_roster.render_roster
+
+    def collect(*args, **kwargs):
+        seen["collect"] = gc.get_freeze_count()
+        return real_collect(*args, **kwargs)
+
+    def render(data, out):
+        seen["render"] = gc.get_freeze_count()
+        return real_render(data, out)
+
+    monkeypatch.setattr(member_roster, "collect_roster", collect)
+    monkeypatch.setattr(member_roster, "render_roster", render)
+    documents.render_document(demo_database, Request(ROSTER), tmp_path / "花名册.pdf", lambda *_: None,
+                              lambda: False)
+    assert 0 < seen["collect"] < seen["render"]
+    assert gc.get_freeze_count() == 0
+
+def test_a_fast_batch_passes_few_counts_to_the_dialog_and_always_the_last(page, monkeypatch):
+    seen = []
+    monkeypatch.setattr(page, "_count", lambda _label, done, total, _unit: seen.append((done, total)))
+
+    def work(progress, _cancelled):
+        for done in range(1, 501):
+            progress(done, 500)
+        return "ok"
+
+    assert page._run("保存 PDF", page.request(), work) == "ok"
+    assert seen[-1] == (500, 500) and len(seen) < 20
 
 
 def test_default_file_names(page, demo_database):
@@ -376,7 +571,7 @@ def test_open_shows_the_saved_file_in_the_system_viewer(qtbot, page, tmp_path, m
     assert opened == [QUrl.fromLocalFile(str(out))]
 
 
-def test_certificates_withheld_are_mentioned_after_saving(page, tmp_path, demo_database, monkeypatch,
+def test_certificates_withheld_are_mentioned_after_saving(qtbot, page, tmp_path, demo_database, monkeypatch,
                                                           message_boxes):
     from app.reports import certificate
 
@@ -389,7 +584,7 @@ def test_certificates_withheld_are_mentioned_after_saving(page, tmp_path, demo_d
     monkeypatch.setattr(certificate, "collect_certificates", withheld)
     page.set_document(CERTIFICATES)
     page.set_scope(org_id(demo_database, GROUP))
-    assert page.preview()
+    assert previewed(qtbot, page)
     assert "周测试" in page.preview_pane.warning.text()
     page.save_pdf(str(tmp_path / "证书.pdf"))
     assert "周测试" in message_boxes[-1][2]

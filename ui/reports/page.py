@@ -5,20 +5,40 @@ preview of the first pages, rendered from a small sample so it is quick for any 
 preview follows the options a moment after they change. 保存 PDF and 打印 render the whole document in a
 worker (``run_with_progress``, with 取消); printing then sends the file at 100 % from the GUI thread
 (``print_job``). The renderers are those of ``python -m app print``; ``documents`` holds the glue.
+
+The preview is rendered in a thread too (``_PreviewJob``, in the page's own one-thread pool): it opens
+its own session, renders the sample to a temporary PDF and turns its first pages into QImages; the GUI
+thread only scales them. Each ``preview()`` gets the next generation number; a result of an older one is
+dropped (the options changed again meanwhile), and a job still queued when a newer one starts is not run.
+The old pages stay shown, faded, until the new ones arrive (``preview_ready``; ``preview_pending``
+meanwhile). The first preview waits for the page's first paint, and the first show starts loading
+ReportLab, the renderers and the fonts in that thread (``warm_up``), once a process.
 """
 
 from __future__ import annotations
 
 import logging
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QStandardPaths, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QObject,
+    QRunnable,
+    QStandardPaths,
+    Qt,
+    QThreadPool,
+    QTimer,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -45,11 +65,21 @@ from app.errors import AppError, DatabaseError
 from db.models import EvaluationYear
 from ui.common import page_title, section_title, ui_settings
 from ui.page import Page
-from ui.reports import documents, print_job
-from ui.reports.documents import ANNUAL, CERTIFICATES, PLAIN, PREPRINTED, PUBLICITY, ROSTER, Outcome, Request
+from ui.reports import documents, print_job, printing
+from ui.reports.documents import (
+    ANNUAL,
+    CERTIFICATES,
+    PLAIN,
+    PREPRINTED,
+    PUBLICITY,
+    ROSTER,
+    Outcome,
+    Request,
+    Sample,
+)
 from ui.reports.member_picker import MemberPicker
 from ui.reports.preview import RENDER_WIDTH, PreviewPane
-from ui.worker import run_with_progress
+from ui.worker import frozen_gc, run_with_progress
 
 HINTS = {
     ANNUAL: "每名党员一份：基本信息、年度记实、组织生活、志愿服务、党费、奖惩和评定结果，A4 纵向。",
@@ -61,6 +91,7 @@ MIN_STARS = (("全部证书", None), ("五星", 5), ("四星及以上", 4))
 PREVIEW_DELAY_MS = 350
 _log = logging.getLogger(__name__)
 SHOWN_FILES = 12  # files named in the message after a cancelled batch
+PROGRESS_EVERY_S = 0.1  # a batch's progress goes to the dialog at most this often (and at the end)
 
 
 class _Counter(QObject):
@@ -74,9 +105,72 @@ def _cancelled_error(exc: BaseException) -> bool:
     return type(exc).__name__ == "PrintCancelled"
 
 
+# ---------------------------------------------------------------- the preview, in a thread
+
+
+def render_preview(database, request: Request) -> tuple[Sample, list]:
+    """The sample rendered (its own session, a temporary PDF) and its first pages as QImages: what the
+    preview shows. Runs in the preview's thread (QImage, unlike QPixmap, may be made there)."""
+    with tempfile.TemporaryDirectory(prefix="dangjian-preview-") as folder:
+        out = Path(folder) / "preview.pdf"
+        with database.read() as session:
+            sample = documents.render_sample(session, request, out)
+        images = printing.preview_images(out, pages=documents.PREVIEW_PAGES, width=RENDER_WIDTH)
+    return sample, images
+
+
+_warmed_up = False  # warm_up started in this process
+
+
+def warm_up() -> None:
+    """ReportLab, the renderers, pdfium and the bundled fonts loaded (and the fonts registered) ahead of
+    the first preview or batch, so that neither pays for them."""
+    try:
+        with frozen_gc():  # importing makes many objects: their collections need not walk the whole program
+            from app.reports import annual_file, base, certificate, member_roster, publicity  # noqa: F401
+            from app.reports.base import register_fonts
+
+            register_fonts()
+            import pypdfium2  # noqa: F401
+    except Exception:  # noqa: BLE001 — the preview meets the same problem and says it
+        _log.warning("warming up the renderers failed", exc_info=True)
+
+
+class _PreviewSignals(QObject):
+    done = Signal(int, object, object)  # generation, (request, sample, images) or None, the exception or None
+
+
+class _PreviewJob(QRunnable):
+    """One preview, rendered in the page's preview thread; the result goes back through ``signals``."""
+
+    def __init__(self, database, request: Request, generation: int, latest: Callable[[], int],
+                 signals: _PreviewSignals) -> None:
+        super().__init__()
+        self.database, self.request, self.generation = database, request, generation
+        self.latest, self.signals = latest, signals
+
+    def run(self) -> None:
+        if self.latest() != self.generation:
+            return  # a newer preview was asked for while this one waited for the thread
+        try:
+            with frozen_gc():
+                sample, images = render_preview(self.database, self.request)
+        except BaseException as exc:  # noqa: BLE001 — shown on the GUI thread (a refusal, or a bug logged)
+            self.signals.done.emit(self.generation, None, exc)
+        else:
+            self.signals.done.emit(self.generation, (self.request, sample, images), None)
+
+
+class _Latest:
+    """The newest preview's generation, read by the preview thread."""
+
+    generation = 0
+
+
 class ReportsPage(Page):
     area = "reports"
     nav_title = "档案打印"
+    preview_ready = Signal(bool)  # the newest preview arrived: True pages shown, False the reason why not
 
     def __init__(self, window) -> None:
         super().__init__(window)
@@ -86,6 +180,14 @@ class ReportsPage(Page):
         self.approved_years: set[int] = set()
         self._busy = False
         self._previewed = False
+        self._latest = _Latest()
+        self._waiting: int | None = None  # the generation being rendered, None when none is
+        self._first_preview_due = False
+        # one thread: previews never compete with each other, and a queued one can still be dropped
+        self.preview_pool = QThreadPool(self)
+        self.preview_pool.setMaxThreadCount(1)
+        self._preview_signals = _PreviewSignals()  # no parent: the page and each job hold it
+        self._preview_signals.done.connect(self._preview_done)
 
         self.preview_timer = QTimer(self)
         self.preview_timer.setSingleShot(True)
@@ -389,7 +491,26 @@ class ReportsPage(Page):
         self._fill_years(years)
         self._fill_scope(nodes)
         self.picker.set_context(self.year_box.currentData() or 0, self.scope_box.currentData())
-        self.preview()
+        self._preview_soon()
+
+    def _preview_soon(self) -> None:
+        """The preview started from the event loop, once the page has painted (the first show)."""
+        self.preview_pane.show_updating()
+        if not self._first_preview_due:
+            self._first_preview_due = True
+            QTimer.singleShot(0, self._due_preview)
+
+    def _due_preview(self) -> None:
+        if self._first_preview_due:
+            self._first_preview_due = False
+            self.preview()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        global _warmed_up
+        if not _warmed_up:
+            _warmed_up = True
+            self.preview_pool.start(warm_up)
 
     def _fill_years(self, years: dict[int, date | None]) -> None:
         this_year = date.today().year
@@ -447,27 +568,42 @@ class ReportsPage(Page):
         if not self._busy and self.isVisible():
             self.preview()
 
-    def preview(self) -> bool:
-        """Render the sample and show its first pages; False (and the reason in red) when refused."""
+    def preview(self) -> None:
+        """Render the sample in the preview thread; its first pages are shown when they arrive (the
+        reason in red when the document is refused), and ``preview_ready`` says which. Meanwhile the
+        pages shown stay, faded."""
         self.preview_timer.stop()
+        self._first_preview_due = False
         self._previewed = True
-        request = self.request()
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            with tempfile.TemporaryDirectory(prefix="dangjian-preview-") as folder:
-                out = Path(folder) / "preview.pdf"
-                with self.database.read() as session:
-                    sample = documents.render_sample(session, request, out)
-                from ui.reports.printing import preview_images
+        self._latest.generation += 1
+        self._waiting = generation = self._latest.generation
+        self.preview_pane.show_updating()
+        latest = self._latest  # a job still queued sees it is not the newest and returns at once
+        job = _PreviewJob(self.database, self.request(), generation, lambda: latest.generation,
+                          self._preview_signals)
+        self.preview_pool.start(job)
 
-                images = preview_images(out, pages=documents.PREVIEW_PAGES, width=RENDER_WIDTH)
-        except (AppError, DatabaseError) as exc:
-            self.preview_pane.show_refusal(str(exc))
-            return False
-        finally:
-            QApplication.restoreOverrideCursor()
+    @property
+    def preview_pending(self) -> bool:
+        """Whether a preview is being rendered (the newest one asked for has not arrived yet)."""
+        return self._waiting is not None or self._first_preview_due
+
+    def _preview_done(self, generation: int, result, error: BaseException | None) -> None:
+        if generation != self._latest.generation:
+            return  # superseded: the options changed and a newer preview is on its way
+        self._waiting = None
+        if error is not None:
+            if not isinstance(error, (AppError, DatabaseError, OSError)):
+                _log.error("preview failed", exc_info=(type(error), error, error.__traceback__))
+                error = f"无法生成预览：程序出错（{type(error).__name__}: {error}）。"
+            self.preview_pane.show_refusal(str(error))
+            self.preview_ready.emit(False)
+            return
+        request, sample, images = result
         self.preview_pane.show_pages(images, sample.pages, sample.note, sample.warning, sample.total_pages)
-        return True
+        if request != self.request():  # changed while it was rendered: the page's timer brings the new one
+            self.preview_pane.mark_stale()
+        self.preview_ready.emit(True)
 
     # ------------------------------------------------------------ saving
 
@@ -489,13 +625,23 @@ class ReportsPage(Page):
 
         The progress goes to the dialog through this page rather than through ``run_with_progress``'s own
         callback, which words the line as "（N/M）": a modal QProgressDialog's setValue processes events,
-        so a second line set after it would be overwritten by the next count."""
+        so a second line set after it would be overwritten by the next count. The counts are passed on
+        at most every ``PROGRESS_EVERY_S`` (and the last one): 487 certificates rendered in 0.3 s would
+        queue 487 label updates, which the GUI thread then worked through in one go for 300 ms."""
         label = f"正在生成{'' if request.document == ROSTER else f' {request.year} 年度'}{request.title}…"
         counter = _Counter()
         counter.counted.connect(lambda done, total: self._count(label, done, total, request.unit))
 
+        said = [0.0]  # when the last count was passed on
+
+        def progress(done: int, total: int) -> None:
+            now = time.monotonic()
+            if done >= total or now - said[0] >= PROGRESS_EVERY_S:
+                said[0] = now
+                counter.counted.emit(done, total)
+
         def counted(_progress, cancelled):
-            return work(lambda done, total: counter.counted.emit(done, total), cancelled)
+            return work(progress, cancelled)
 
         self.preview_timer.stop()
         self._busy = True

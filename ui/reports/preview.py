@@ -1,6 +1,9 @@
 """The preview of the 档案打印 page: the first pages as images on a grey desk, scaled to the width
 available, with a line saying how many pages the sample has and what part of the document it is — or,
-instead of pages, the reason the document cannot be printed."""
+instead of pages, the reason the document cannot be printed.
+
+The page renders the preview in a thread; meanwhile (``show_updating``) the pages shown stay, faded, under
+a "正在更新预览…" badge, or "正在生成预览…" stands where the pages will be."""
 
 from __future__ import annotations
 
@@ -8,7 +11,16 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QGraphicsOpacityEffect,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 RENDER_WIDTH = 1000  # px the pages are rendered at; shown scaled down to the pane
 MAX_SHOWN_WIDTH = 900  # px a page is shown at most
@@ -16,6 +28,9 @@ MIN_SHOWN_WIDTH = 160
 WHOLE_PAGE, PAGE_WIDTH = "page", "width"  # zoom: each page whole in the pane, or as wide as the pane
 DESK = "#e7e3df"
 RED = "#c0392b"
+UPDATING = "正在更新预览…"  # over the old pages while the new ones are made
+MAKING = "正在生成预览…"  # where the pages will be, when there are none yet
+FADED = 0.35  # the old pages' opacity while they are being replaced
 
 
 def _muted(label: QLabel) -> QLabel:
@@ -63,6 +78,21 @@ class PreviewPane(QWidget):
         self.area.setWidget(self.sheets)
         self.area.viewport().installEventFilter(self)
         self.area.setMinimumWidth(200)
+        # the old pages and the lines about them, faded while they are being replaced
+        self.fades = []
+        for widget in (self.sheets, self.info, self.note, self.warning):
+            effect = QGraphicsOpacityEffect(widget)
+            effect.setOpacity(FADED)
+            effect.setEnabled(False)
+            widget.setGraphicsEffect(effect)
+            self.fades.append(effect)
+        self.fade = self.fades[0]
+        self.badge = QLabel(UPDATING, self.area)  # floats over the pages, not scrolled with them
+        self.badge.setObjectName("previewUpdating")
+        self.badge.setStyleSheet("QLabel#previewUpdating { background: #ffffff; color: #444444; font-size: 14px;"
+                                 " border: 1px solid #cfc8c2; border-radius: 14px; padding: 6px 18px; }")
+        self.badge.hide()
+        self.updating = False
 
         self.zoom = QComboBox()
         self.zoom.setObjectName("previewZoom")
@@ -102,6 +132,15 @@ class PreviewPane(QWidget):
         self.warning.clear()
         self.warning.hide()
         self.stale.hide()
+        self._updated()
+
+    def _updated(self) -> None:
+        """The updating state over: the pages at full strength, no badge, the normal cursor."""
+        self.updating = False
+        for effect in self.fades:
+            effect.setEnabled(False)
+        self.badge.hide()
+        self.area.viewport().unsetCursor()
 
     def _say(self, text: str, colour: str) -> None:
         self.message.setText(text)
@@ -144,6 +183,27 @@ class PreviewPane(QWidget):
     def mark_stale(self, stale: bool = True) -> None:
         self.stale.setVisible(stale and bool(self.images))
 
+    def show_updating(self) -> None:
+        """A new preview is on its way: the pages shown stay, faded, under a badge saying so (or, with no
+        pages, "正在生成预览…" where they will be) until ``show_pages`` or ``show_refusal``."""
+        self.updating = True
+        self.stale.hide()
+        self.area.viewport().setCursor(Qt.CursorShape.BusyCursor)
+        if self.images:
+            for effect in self.fades:
+                effect.setEnabled(True)
+            self.badge.show()
+            self.badge.raise_()
+            self._place_badge()
+        else:
+            self.info.setText("预览")
+            self._say(MAKING, "#666666")
+
+    def _place_badge(self) -> None:
+        viewport = self.area.viewport()
+        self.badge.adjustSize()
+        self.badge.move(viewport.x() + max((viewport.width() - self.badge.width()) // 2, 0), viewport.y() + 24)
+
     # ------------------------------------------------------------ scaling to the pane
 
     def _scale(self) -> None:
@@ -171,4 +231,6 @@ class PreviewPane(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
         if watched is self.area.viewport() and event.type() == QEvent.Type.Resize:
             self._scale()
+            if self.badge.isVisible():
+                self._place_badge()
         return super().eventFilter(watched, event)
