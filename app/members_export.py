@@ -27,6 +27,7 @@ from app.members_import import (
     set_columns,
     sheet_cell,
 )
+from app.paths import output_target
 from db.models import Member
 
 Progress = Callable[[int, int], None]
@@ -101,6 +102,7 @@ def export(
 
 def save_in_place(book, path: Path) -> None:
     """Beside the target under a temporary name, then moved into place: never a half-written file."""
+    path = output_target(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".导出-", suffix=".xlsx", dir=path.parent)

@@ -45,3 +45,16 @@ def sample_db_path() -> Path:
 def backup_dir_for(db_path: Path) -> Path:
     """Backups are kept in a folder beside the database."""
     return db_path.parent / f"{db_path.stem}-备份"
+
+
+def output_target(path: Path | str) -> Path:
+    """``path`` as a file to (re)write by moving a finished temporary file onto it; refused (AppError)
+    when something other than a regular file is there — a folder, or a device such as ``/dev/null``,
+    which the move would replace with a plain file."""
+    from app.errors import AppError
+
+    path = Path(path)
+    if path.exists() and not path.is_file():
+        kind = "文件夹" if path.is_dir() else "特殊文件（设备或管道）"
+        raise AppError(f"“{path}”是一个{kind}，不能保存到这里，请选择一个文件名。")
+    return path

@@ -94,6 +94,7 @@ from reportlab.platypus.doctemplate import ActionFlowable
 from app.errors import AppError
 from app.evaluation import STAR_NAMES
 from app.evaluation_records import format_hours
+from app.paths import output_target
 from app.reports.annual_data import RECORD_KINDS, AnnualFile, EvaluationEntry, NoteEntry, yuan
 from app.reports.base import (
     FOOTER_SIZE,
@@ -977,6 +978,7 @@ def _write(out: Path, title: str, author: str, toc: bool, stories: Iterator[list
            global_numbers: bool = False, place: Callable[[Path, Path], Path] = _replace) -> tuple[Path, int]:
     """Build into a temporary file beside ``out``, then ``place`` it (by default: move it onto ``out``);
     returns where it went and the page count. A failed or cancelled build leaves no file."""
+    out = output_target(out)
     register_fonts()
     tmp = out.with_name(f".{out.name}.{secrets.token_hex(4)}.tmp")
 

@@ -52,6 +52,7 @@ from reportlab.platypus import (
 from app import APP_NAME, __version__
 from app.errors import AppError, ResourceError
 from app.fonts import FONTS, check_fonts
+from app.paths import output_target
 
 
 @dataclass(frozen=True)
@@ -431,7 +432,7 @@ def write_pdf(out: Path, story: Sequence[Flowable], *, title: str, author: str, 
     """Build ``story`` into the PDF file ``out`` and return its page count. The file is written
     beside ``out`` under a temporary name and moved into place at the end, so a failed render
     leaves any earlier ``out`` as it was and no partial file."""
-    out = Path(out)
+    out = output_target(out)
     register_fonts()
     tmp = out.with_name(f".{out.name}.{secrets.token_hex(4)}.tmp")
     try:
@@ -457,7 +458,7 @@ def atomic_output(out: Path) -> Iterator[Path]:
     """A temporary path beside ``out`` to write to; moved onto ``out`` when the block ends without an
     error, removed otherwise, so a failed or cancelled render leaves any earlier ``out`` as it was.
     An OSError (the file open in another program, a read-only folder) becomes an AppError naming it."""
-    out = Path(out)
+    out = output_target(out)
     tmp = out.with_name(f".{out.name}.{secrets.token_hex(4)}.tmp")
     try:
         yield tmp

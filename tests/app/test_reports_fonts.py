@@ -235,3 +235,21 @@ def test_no_line_of_a_paragraph_starts_with_chinese_punctuation():
         wrapped.wrap(width, 10_000)
         starts += [(width, words[0][:1]) for _extra, words in wrapped.blPara.lines if words]
     assert starts and not [s for s in starts if s[1] in "，；：！？"]
+
+
+def test_a_document_is_never_moved_onto_a_folder_or_a_device(tmp_path):
+    """Saving replaces the target with the finished temporary file: onto /dev/null (as root) that made the
+    device a plain file. A folder, a pipe or a device is refused before anything is rendered."""
+    import os
+
+    from app.reports.base import paragraph, stylesheet, write_pdf
+
+    pipe = tmp_path / "管道.pdf"
+    os.mkfifo(pipe)
+    folder = tmp_path / "文件夹.pdf"
+    folder.mkdir()
+    for target in (pipe, folder):
+        with pytest.raises(AppError, match="不能保存到这里"):
+            write_pdf(target, [paragraph("测试", stylesheet()["body"])], title="测试", author="测试")
+    assert pipe.exists() and not pipe.is_file() and folder.is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["文件夹.pdf", "管道.pdf"]  # no temporary left

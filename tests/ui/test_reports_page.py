@@ -385,7 +385,7 @@ def test_a_result_for_options_changed_meanwhile_is_shown_as_stale(qtbot, page, h
     assert page.preview_pane.page_labels() and page.preview_pane.stale.isVisible()
 
 
-def test_the_samples_count_the_whole_document(demo_database):
+def test_the_samples_count_the_whole_document(demo_database, tmp_path):
     from app.reports import certificate, member_roster, publicity
 
     branch = org_id(demo_database, BRANCH)
@@ -401,7 +401,7 @@ def test_the_samples_count_the_whole_document(demo_database):
             whole = member_roster.collect_roster(session, scope)
             assert documents.roster_count(session, Request(ROSTER, 0, scope)) == len(whole.lines) > 0
         # the sample says so
-        sample = documents.render_sample(session, Request(PUBLICITY, APPROVED, branch), Path(os.devnull))
+        sample = documents.render_sample(session, Request(PUBLICITY, APPROVED, branch), tmp_path / "sample.pdf")
         count = len(publicity.collect_publicity(session, APPROVED, branch).lines)
         assert f"（共 {count} 人）" in sample.note or sample.note == f"预览为全部 {count} 名党员。"
 
