@@ -347,7 +347,7 @@ def test_nothing_to_print_is_refused(tmp_path):
 def test_an_unwritable_target_is_a_clear_error(tmp_path):
     folder = tmp_path / "证书.pdf"
     folder.mkdir()  # a folder where the file should go
-    with pytest.raises(AppError, match="无法保存文件“.*证书.pdf”"):
+    with pytest.raises(AppError, match="“.*证书.pdf”是一个文件夹，不能保存到这里"):
         render_certificates(batch(), folder)
     assert [p.name for p in tmp_path.iterdir()] == ["证书.pdf"]
 
