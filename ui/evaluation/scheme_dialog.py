@@ -12,7 +12,7 @@ shows the scheme without editing.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -324,6 +324,25 @@ def uncounted_text(uncounted: Mapping[Cell, int], scheme: Scheme) -> str:
     return "、".join(f"{part} {count} 个" for part, count in parts.items())
 
 
+
+def _paired_grid(box: QGroupBox, fields: Sequence[tuple[str, QWidget]], extra: Sequence[QWidget]) -> QGridLayout:
+    """Labelled fields two to a row (label, field, label, field), then each of ``extra`` across the row."""
+    grid = QGridLayout(box)
+    grid.setHorizontalSpacing(8)
+    grid.setVerticalSpacing(4)
+    for i, (text, field_widget) in enumerate(fields):
+        label = QLabel(text)
+        label.setBuddy(field_widget)
+        grid.addWidget(label, i // 2, (i % 2) * 2)
+        grid.addWidget(field_widget, i // 2, (i % 2) * 2 + 1)
+    first = (len(fields) + 1) // 2
+    for n, widget in enumerate(extra):
+        grid.addWidget(widget, first + n, 0, 1, 4)
+    grid.setColumnStretch(1, 1)
+    grid.setColumnStretch(3, 1)
+    return grid
+
+
 class SchemeDialog(QDialog):
     """The year's 评定方案, checked as the user types; 保存 stores it through ``set_scheme``.
 
@@ -477,63 +496,30 @@ class SchemeDialog(QDialog):
 
     def _weights_group(self) -> QGroupBox:
         box = _group("评价主体权重", "weightsGroup")
-        grid = QGridLayout(box)
-        grid.setHorizontalSpacing(8)
-        grid.setVerticalSpacing(4)
-        self.weights: dict[str, QSpinBox] = {}
-        for i, evaluator in enumerate(EVALUATORS):
-            spin = self.weights[evaluator] = _spin(_WEIGHT_NAMES[evaluator], "%")
-            label = QLabel(evaluator)
-            label.setBuddy(spin)
-            grid.addWidget(label, i // 2, (i % 2) * 2)
-            grid.addWidget(spin, i // 2, (i % 2) * 2 + 1)
+        self.weights: dict[str, QSpinBox] = {e: _spin(_WEIGHT_NAMES[e], "%") for e in EVALUATORS}
         self.weights_total = QLabel()
         self.weights_total.setObjectName("weightsTotal")
-        grid.addWidget(self.weights_total, 2, 0, 1, 4)
         self.errors["weights"] = error_label("weightsError")
-        grid.addWidget(self.errors["weights"], 3, 0, 1, 4)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
+        _paired_grid(box, list(self.weights.items()), [self.weights_total, self.errors["weights"]])
         return box
 
     def _thresholds_group(self) -> QGroupBox:
         box = _group("星级分数线（总分不低于）", "thresholdsGroup")
-        grid = QGridLayout(box)
-        grid.setHorizontalSpacing(8)
-        grid.setVerticalSpacing(4)
-        self.thresholds: dict[int, QSpinBox] = {}
-        for i, stars in enumerate(_THRESHOLD_STARS):
-            spin = self.thresholds[stars] = _spin(_THRESHOLD_NAMES[stars], " 分")
-            label = QLabel(STAR_NAMES[stars])
-            label.setBuddy(spin)
-            grid.addWidget(label, i // 2, (i % 2) * 2)
-            grid.addWidget(spin, i // 2, (i % 2) * 2 + 1)
+        self.thresholds: dict[int, QSpinBox] = {
+            stars: _spin(_THRESHOLD_NAMES[stars], " 分") for stars in _THRESHOLD_STARS}
         below = QLabel("低于二星分数线为一星。")
         below.setObjectName("thresholdsNote")
         below.setStyleSheet("color: #666666;")
-        grid.addWidget(below, 2, 0, 1, 4)
         self.errors["thresholds"] = error_label("thresholdsError")
-        grid.addWidget(self.errors["thresholds"], 3, 0, 1, 4)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
+        _paired_grid(box, [(STAR_NAMES[stars], spin) for stars, spin in self.thresholds.items()],
+                     [below, self.errors["thresholds"]])
         return box
 
     def _caps_group(self) -> QGroupBox:
         box = _group("等次限制（民主评议等次的最高星级）", "capsGroup")
-        grid = QGridLayout(box)
-        grid.setHorizontalSpacing(8)
-        grid.setVerticalSpacing(4)
-        self.caps: dict[str, QComboBox] = {}
-        for i, grade in enumerate(GRADES):
-            combo = self.caps[grade] = _stars_combo(_CAP_NAMES[grade], uncapped=True)
-            label = QLabel(f"{grade} 最高")
-            label.setBuddy(combo)
-            grid.addWidget(label, i // 2, (i % 2) * 2)
-            grid.addWidget(combo, i // 2, (i % 2) * 2 + 1)
+        self.caps: dict[str, QComboBox] = {g: _stars_combo(_CAP_NAMES[g], uncapped=True) for g in GRADES}
         self.errors["caps"] = error_label("capsError")
-        grid.addWidget(self.errors["caps"], 2, 0, 1, 4)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
+        _paired_grid(box, [(f"{grade} 最高", combo) for grade, combo in self.caps.items()], [self.errors["caps"]])
         return box
 
     def _certificate_group(self) -> QGroupBox:
