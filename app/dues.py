@@ -9,8 +9,6 @@ the six-month back-payment limit, and whether the amount is fixed once a year. N
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -22,6 +20,7 @@ from app import audit
 from app.changes import DUES, Changes
 from app.dates import add_months
 from app.errors import NotFoundError, ValidationError
+from app.numbers import parse_units
 from app.settings import get_value
 from db.models import DuesPayment, Member
 
@@ -33,7 +32,6 @@ NOTE_LIMIT = 500
 MADE_BY_LIMIT = 64
 AMOUNT_FIELD = "amount_fen_per_month"
 _IN_CHUNK = 500
-_YUAN = re.compile(r"(?P<whole>\d*)(?:\.(?P<frac>\d*))?")
 
 
 # ---------------------------------------------------------------- money and months
@@ -45,22 +43,8 @@ def parse_yuan(text: str, *, field: str = AMOUNT_FIELD) -> int:
     Raises ValidationError (on ``field``) for empty text, a non-number, a negative or zero amount and
     more than two decimals.
     """
-    raw = unicodedata.normalize("NFKC", text or "").strip()
-    raw = raw.replace("。", ".").replace("\u2212", "-").removesuffix("元").strip()
-    if not raw:
-        raise ValidationError("请填写金额。", field)
-    if raw.startswith("-") and _YUAN.fullmatch(raw[1:]) and re.search(r"\d", raw):
-        raise ValidationError("金额不能为负数。", field)
-    match = _YUAN.fullmatch(raw)
-    if match is None or not re.search(r"\d", raw):
-        raise ValidationError(f"金额“{text.strip()}”不是数字，请填写如 12.50 的金额。", field)
-    frac = match["frac"] or ""
-    if len(frac) > 2:
-        raise ValidationError("金额最多两位小数（精确到分）。", field)
-    fen = int(match["whole"] or "0") * 100 + int(frac.ljust(2, "0"))
-    if fen == 0:
-        raise ValidationError("金额应大于 0。", field)
-    return fen
+    return parse_units(text, places=2, suffixes=("元",), field=field, label="金额", empty="请填写金额。",
+                       example="12.50 的金额", too_precise="金额最多两位小数（精确到分）。")
 
 
 def format_fen(fen: int) -> str:

@@ -41,8 +41,6 @@ Readings (each one a choice, tested in tests/app/test_evaluation_records.py):
 from __future__ import annotations
 
 import calendar
-import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -58,6 +56,7 @@ from app.dues_rules import Arrears, DuesBase
 from app.errors import NotFoundError, ValidationError
 from app.meetings import MEETING_KINDS
 from app.members import load_member
+from app.numbers import parse_units
 from app.settings import get_value
 from db.models import (
     AnnualNote,
@@ -102,7 +101,6 @@ MAX_TENTHS_A_DAY = 240  # 24 hours
 
 DUES_POLICY_KEY = "dues_policy"
 _IN_CHUNK = 500
-_HOURS = re.compile(r"(?P<whole>\d*)(?:\.(?P<frac>\d*))?")
 
 
 # ---------------------------------------------------------------- small helpers
@@ -256,22 +254,9 @@ def notes(session: Session, member_id: int, year: int) -> list[NoteRow]:
 def parse_hours(text: str, *, field: str = "hours") -> int:
     """Hours as typed ("2", "1.5", "１．５", "1.5小时", "2h") → tenths (15). Raises ValidationError on
     ``field`` for empty text, a non-number, more than one decimal, zero or negative hours and over 24."""
-    raw = unicodedata.normalize("NFKC", text or "").strip().replace("。", ".").replace("\u2212", "-")
-    for suffix in ("小时", "h", "H"):
-        raw = raw.removesuffix(suffix).strip()
-    if not raw:
-        raise ValidationError("请填写服务时长（小时）。", field)
-    if raw.startswith("-") and _HOURS.fullmatch(raw[1:]) and re.search(r"\d", raw):
-        raise ValidationError("服务时长不能为负数。", field)
-    match = _HOURS.fullmatch(raw)
-    if match is None or not re.search(r"\d", raw):
-        raise ValidationError(f"服务时长“{(text or '').strip()}”不是数字，请填写如 1.5 的小时数。", field)
-    frac = match["frac"] or ""
-    if len(frac) > 1:
-        raise ValidationError("服务时长最多一位小数（如 1.5 小时）。", field)
-    tenths = int(match["whole"] or "0") * 10 + int(frac or "0")
-    if tenths == 0:
-        raise ValidationError("服务时长应大于 0。", field)
+    tenths = parse_units(text, places=1, suffixes=("小时", "h", "H"), field=field, label="服务时长",
+                         empty="请填写服务时长（小时）。", example="1.5 的小时数",
+                         too_precise="服务时长最多一位小数（如 1.5 小时）。")
     if tenths > MAX_TENTHS_A_DAY:
         raise ValidationError("服务时长一天不能超过 24 小时。", field)
     return tenths
