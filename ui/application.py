@@ -99,28 +99,17 @@ def run_gui(*, db: str | None = None, page: str | None = None, screenshot: str |
         window.resize(1280, 800)  # the same frame every time, whatever size the user last left
     window.show()
     if screenshot:
+        launched = os.environ.get("DANGJIAN_LAUNCHED_AT")  # set by bench/startup.py
+        deadline = time.time() + 30
+
         def shoot() -> None:
-            if getattr(window.stack.currentWidget(), "preview_pending", False):
-                QTimer.singleShot(20, shoot)  # 档案打印: the picture shows the preview, not its placeholder
-                return
-            launched = os.environ.get("DANGJIAN_LAUNCHED_AT")  # set by bench/startup.py
+            nonlocal launched
             if launched:  # the window is painted: what the user waits for
                 print(f"filled-window-seconds {time.time() - float(launched):.3f}", file=sys.stderr)
-            workbench = window.pages.get("workbench")
-            if getattr(workbench, "dues_pending", False) and window.current_area() == "workbench":
-                # the 工作台's dues lines come from a background job: the picture waits for them
-                workbench.dues_ready.connect(lambda *_: QTimer.singleShot(0, save))
-                QTimer.singleShot(30_000, save)
-            else:
-                save()
-
-        saved = False
-
-        def save() -> None:
-            nonlocal saved
-            if saved:
+                launched = None
+            if window.stack.currentWidget().pending and time.time() < deadline:
+                QTimer.singleShot(20, shoot)  # the picture shows what the page finishes in the background
                 return
-            saved = True
             window.grab().save(str(Path(screenshot)))
             window.close()
             app.quit()

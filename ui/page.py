@@ -62,6 +62,11 @@ class Page(QWidget):
         else:
             self._stale = True
 
+    @property
+    def pending(self) -> bool:
+        """Whether work the page started in the background is still to be shown (``--screenshot`` waits)."""
+        return False
+
     def reload(self) -> None:  # pragma: no cover - every page overrides it
         raise NotImplementedError
 

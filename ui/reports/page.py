@@ -584,6 +584,10 @@ class ReportsPage(Page):
         self.preview_pool.start(job)
 
     @property
+    def pending(self) -> bool:
+        return self.preview_pending
+
+    @property
     def preview_pending(self) -> bool:
         """Whether a preview is being rendered (the newest one asked for has not arrived yet)."""
         return self._waiting is not None or self._first_preview_due

@@ -229,6 +229,10 @@ class WorkbenchPage(Page):
     # ------------------------------------------------------------ the 党费 lines, off the GUI thread
 
     @property
+    def pending(self) -> bool:
+        return self.dues_pending
+
+    @property
     def dues_pending(self) -> bool:
         """Whether the latest reload's 党费 lines are still being computed."""
         return self._dues_pending
